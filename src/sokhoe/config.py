@@ -1,0 +1,38 @@
+"""Settings read from the environment (``SOKHOE_*``), with embedded defaults for a laptop."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_home() -> Path:
+    return Path.home() / ".sokhoe"
+
+
+class Settings(BaseSettings):
+    """Everything configurable. ``SOKHOE_DATABASE_URL`` picks the database."""
+
+    model_config = SettingsConfigDict(env_prefix="SOKHOE_", extra="ignore")
+
+    home: Path = _default_home()
+    database_url: str = ""
+    #: Secret for signing session cookies; generated into ``home`` when not given.
+    secret_key: str = ""
+    locale: str = "vi"
+    login_max_failures: int = 5
+    login_lockout_seconds: int = 900
+
+    def resolved_database_url(self) -> str:
+        """The configured URL, or an SQLite file under ``home``."""
+        if self.database_url:
+            return self.database_url
+        self.home.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.home / 'sokhoe.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""The citizen register: provinces, communes, villages, citizens, households, guardians."""

@@ -1,0 +1,9 @@
+"""Imports every bounded context's models, so ``Base.metadata`` holds all tables.
+
+Alembic's autogenerate and the test suite's schema checks read the metadata from here.
+"""
+
+from sokhoe.insurance import models as insurance_models
+from sokhoe.registry import models as registry_models
+
+__all__ = ["insurance_models", "registry_models"]
