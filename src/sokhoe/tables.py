@@ -3,7 +3,8 @@
 Alembic's autogenerate and the test suite's schema checks read the metadata from here.
 """
 
+from sokhoe.access import models as access_models
 from sokhoe.insurance import models as insurance_models
 from sokhoe.registry import models as registry_models
 
-__all__ = ["insurance_models", "registry_models"]
+__all__ = ["access_models", "insurance_models", "registry_models"]

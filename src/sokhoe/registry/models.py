@@ -76,3 +76,15 @@ class GuardianLink(Base):
         ForeignKey("citizen.person_id"), primary_key=True, index=True
     )
     relation: Mapped[str] = mapped_column(String(10))
+
+
+class Facility(Base):
+    """A health facility (cơ sở khám chữa bệnh), keyed by its 5-character ``MA_CSKCB``."""
+
+    __tablename__ = "facility"
+
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    commune_code: Mapped[int] = mapped_column(ForeignKey("commune.code"), index=True)
+    #: "tram_y_te" (commune health station), "benh_vien", "phong_kham".
+    kind: Mapped[str] = mapped_column(String(20))

@@ -1,0 +1,1 @@
+"""Users, roles and scopes; identity; the hash-chained audit log of personal-data access."""
