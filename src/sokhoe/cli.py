@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from sokhoe import runtime
+from sokhoe.bulk.messages import FileRejected
+from sokhoe.bulk.report import write_problems
+from sokhoe.dataset import load_directory
+from sokhoe.progress import progress_bars
 from sokhoe.registry import units
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Sổ Khỏe")
@@ -28,6 +34,39 @@ def migrate() -> None:
     """Bring the configured database (SOKHOE_DATABASE_URL) to the newest schema."""
     runtime.open_database()
     console.print("Cơ sở dữ liệu đã được cập nhật.")
+
+
+@app.command()
+def load(
+    directory: Path = typer.Argument(..., exists=True, file_okay=False, help="export directory"),
+    batch_size: int = typer.Option(50_000, min=1, help="rows per transaction"),
+    lang: str = typer.Option("vi", help="language of messages: vi or en"),
+    rejects: Path | None = typer.Option(None, help="write every rejected line to this CSV"),
+) -> None:
+    """Load register.csv, cards.csv, integrated.csv (and villages, facilities, guardians).
+
+    Idempotent: loading twice gives the same state. Exit 0 when every line loaded, 1 when
+    some lines were rejected (listed), 2 when a file is unusable (nothing of it written).
+    """
+    database = runtime.open_database()
+    try:
+        with progress_bars(console) as bars:
+            reports = load_directory(database, directory, batch_size=batch_size, progress=bars)
+    except FileRejected as exc:
+        err_console.print(f"[red]{exc.problem.message(lang)}[/red]")
+        raise typer.Exit(2) from None
+    problems = [p for report in reports for p in report.problems]
+    for report in reports:
+        console.print(
+            f"{report.filename}: {report.rows_written:,} dòng đã nạp, "
+            f"{len(report.problems):,} dòng bị từ chối"
+        )
+    for problem in problems[:20]:
+        err_console.print(problem.message(lang))
+    if rejects is not None:
+        write_problems(rejects, problems, lang)
+    if problems:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

@@ -40,12 +40,24 @@ class CardNumber:
     def is_full_code(self) -> bool:
         return self.group is not None
 
+    @property
+    def text(self) -> str:
+        """The normalised form: the 15-character code, or the number alone."""
+        if self.group is None:
+            return self.bhxh_number
+        return f"{self.group}{self.level}{self.province:02d}{self.bhxh_number}"
 
-def parse_card_number(raw: str) -> CardNumber:
-    """Parse a 15-character code, a 10-digit BHXH number or a 12-digit personal ID.
 
-    Spaces and lower case are tolerated (people type them); anything else is refused with
-    a message that says what is wrong: length, letters, group or level.
+class BenefitLevelMismatch(InvalidCardNumber):
+    """A well-formed code whose benefit level does not fit its group (a data error)."""
+
+
+def split_card_number(raw: str) -> CardNumber:
+    """Split a card number into its parts, checking only its shape.
+
+    Accepts a 15-character code, a 10-digit BHXH number or a 12-digit personal ID; spaces and
+    lower case are tolerated (people type them). Anything else is refused with a message that
+    says what is wrong: the length or the letters.
     """
     text = raw.replace(" ", "").upper()
     if text.isdigit() and len(text) in (10, 12):
@@ -61,11 +73,19 @@ def parse_card_number(raw: str) -> CardNumber:
             "2 chữ số tỉnh và 10 chữ số mã BHXH"
         )
     group, level, province, number = match.groups()
-    expected = LEVEL_OF_GROUP.get(group)
-    if expected is None:
-        raise InvalidCardNumber(f"nhóm đối tượng {group!r} không tồn tại")
-    if int(level) != expected:
-        raise InvalidCardNumber(
-            f"nhóm {group} có mức hưởng {expected}, mã thẻ ghi mức hưởng {level}"
-        )
     return CardNumber(bhxh_number=number, group=group, level=int(level), province=int(province))
+
+
+def parse_card_number(raw: str) -> CardNumber:
+    """Like :func:`split_card_number`, and the group must exist with its own benefit level."""
+    card = split_card_number(raw)
+    if card.group is None:
+        return card
+    expected = LEVEL_OF_GROUP.get(card.group)
+    if expected is None:
+        raise InvalidCardNumber(f"nhóm đối tượng {card.group!r} không tồn tại")
+    if card.level != expected:
+        raise BenefitLevelMismatch(
+            f"nhóm {card.group} có mức hưởng {expected}, mã thẻ ghi mức hưởng {card.level}"
+        )
+    return card
