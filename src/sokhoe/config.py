@@ -24,6 +24,14 @@ class Settings(BaseSettings):
     locale: str = "vi"
     login_max_failures: int = 5
     login_lockout_seconds: int = 900
+    #: A failed sign-in older than this no longer counts towards ``login_max_failures``.
+    login_failure_window_seconds: int = 900
+    #: Failed sign-ins from one address within ``login_throttle_seconds`` before that address
+    #: is refused for a while (per process; raise it when a whole office shares one address).
+    login_throttle_failures: int = 20
+    login_throttle_seconds: int = 300
+    #: Lifetime of a signed-in browser session.
+    session_hours: int = 8
 
     def resolved_database_url(self) -> str:
         """The configured URL, or an SQLite file under ``home``."""

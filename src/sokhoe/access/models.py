@@ -36,7 +36,9 @@ class User(Base):
     #: For a citizen account: the person it belongs to.
     person_id: Mapped[str | None] = mapped_column(String(12), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Consecutive failed sign-ins, each within ``login_failure_window_seconds`` of the last.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -1,0 +1,66 @@
+"""Why personal data is touched: a fixed vocabulary, and which roles may claim which purpose.
+
+R16 asks that personal data be used only for the proper purpose, by the proper authority.
+Every audit entry names its purpose, and the guard refuses a purpose the actor's role has no
+business with (a guidance member compiling "statistics", a clinic doing "reconciliation").
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sokhoe.access.roles import Role
+
+
+class Purpose(StrEnum):
+    SELF_SERVICE = "self_service"
+    GUARDIAN = "guardian"
+    CAMPAIGN_WORKLIST = "campaign_worklist"
+    RECONCILIATION = "reconciliation"
+    CARE = "care"
+    ADMINISTRATION = "administration"
+    STATISTICS = "statistics"
+    #: Signing in; recorded for logins, never a reason to read personal data.
+    AUTHENTICATION = "authentication"
+
+
+PURPOSE_LABELS: dict[Purpose, str] = {
+    Purpose.SELF_SERVICE: "Tự tra cứu",
+    Purpose.GUARDIAN: "Người giám hộ tra cứu",
+    Purpose.CAMPAIGN_WORKLIST: "Danh sách vận động, hướng dẫn",
+    Purpose.RECONCILIATION: "Đối soát dữ liệu thẻ BHYT",
+    Purpose.CARE: "Khám, chữa bệnh",
+    Purpose.ADMINISTRATION: "Quản trị hệ thống",
+    Purpose.STATISTICS: "Thống kê, báo cáo",
+    Purpose.AUTHENTICATION: "Đăng nhập",
+}
+
+ROLE_PURPOSES: dict[Role, frozenset[Purpose]] = {
+    Role.CITIZEN: frozenset({Purpose.SELF_SERVICE, Purpose.GUARDIAN}),
+    Role.CLINIC_STAFF: frozenset({Purpose.CARE}),
+    Role.BHXH_OFFICER: frozenset({Purpose.RECONCILIATION, Purpose.STATISTICS}),
+    Role.COMMUNE_OFFICER: frozenset(
+        {Purpose.CAMPAIGN_WORKLIST, Purpose.RECONCILIATION, Purpose.STATISTICS}
+    ),
+    Role.POLICE_OFFICER: frozenset({Purpose.CAMPAIGN_WORKLIST, Purpose.STATISTICS}),
+    Role.GUIDANCE_MEMBER: frozenset({Purpose.CAMPAIGN_WORKLIST}),
+    Role.HEALTH_DEPARTMENT: frozenset(
+        {Purpose.CAMPAIGN_WORKLIST, Purpose.RECONCILIATION, Purpose.STATISTICS}
+    ),
+    Role.ADMIN: frozenset({Purpose.ADMINISTRATION}),
+}
+
+
+class UnknownPurpose(ValueError):
+    """A purpose outside :class:`Purpose`: a programming error, refused before any access."""
+
+    def __init__(self, purpose: str) -> None:
+        super().__init__(f"mục đích không hợp lệ: {purpose!r}")
+
+
+def parse_purpose(purpose: str) -> Purpose:
+    """``purpose`` as a :class:`Purpose`; raises :class:`UnknownPurpose` for anything else."""
+    try:
+        return Purpose(purpose)
+    except ValueError:
+        raise UnknownPurpose(purpose) from None
