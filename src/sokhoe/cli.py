@@ -37,6 +37,17 @@ def migrate() -> None:
 
 
 @app.command()
+def serve(
+    port: int = typer.Option(8000, min=1, max=65535, help="TCP port"),
+    host: str = typer.Option("127.0.0.1", help="address to listen on"),
+) -> None:
+    """Serve the web app on the configured database (SOKHOE_DATABASE_URL)."""
+    from sokhoe.web.server import serve as serve_web
+
+    serve_web(host=host, port=port)
+
+
+@app.command()
 def load(
     directory: Path = typer.Argument(..., exists=True, file_okay=False, help="export directory"),
     batch_size: int = typer.Option(50_000, min=1, help="rows per transaction"),

@@ -46,7 +46,7 @@ def _fill(session: Session, actor: Actor | None, count: int) -> None:
     session.commit()
 
 
-def _as_attacker(engine: Engine, tamper: Callable[[Connection], None]) -> None:
+def _as_attacker(engine: Engine, tamper: Callable[[Connection], object]) -> None:
     """Change the log as a database superuser would: switch the append-only triggers off."""
     with engine.begin() as conn:
         if is_postgres(engine):

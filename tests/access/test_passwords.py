@@ -22,6 +22,8 @@ def test_a_hash_made_with_weaker_parameters_needs_rehash(
 ) -> None:
     weak = passwords.hash_password("một mật khẩu")
     assert not passwords.needs_rehash(weak)
-    monkeypatch.setattr(passwords, "HASHER", PasswordHasher(time_cost=2, memory_cost=16))
+    monkeypatch.setattr(
+        passwords, "HASHER", PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
+    )
     assert passwords.needs_rehash(weak)
     assert passwords.verify_password(weak, "một mật khẩu")

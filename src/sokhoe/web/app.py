@@ -1,0 +1,74 @@
+"""The application factory: routers, middleware, error pages, static files, templates."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from starlette.staticfiles import StaticFiles
+
+from sokhoe import runtime
+from sokhoe.access.identity import LocalPasswordIdentity
+from sokhoe.config import Settings, get_settings
+from sokhoe.web import audit_check, health, home, language, login
+from sokhoe.web.errors import install_error_handlers
+from sokhoe.web.i18n import LOCALES, load_translations
+from sokhoe.web.request_log import RequestLogMiddleware
+from sokhoe.web.secret_key import load_secret_key
+from sokhoe.web.security_headers import STATIC_PREFIX, SecurityHeadersMiddleware
+from sokhoe.web.state import WebState
+from sokhoe.web.templating import Templates
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+#: Every router of the app. A context adding pages appends its router here, so the route
+#: rules in ``tests/web/test_routes.py`` (CSRF on every POST) cover it too.
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    login.router,
+    language.router,
+    home.router,
+    audit_check.router,
+)
+
+
+def create_app(
+    database: runtime.Database | None = None, *, settings: Settings | None = None
+) -> FastAPI:
+    """The web app on ``database`` (default: the configured one, opened and migrated here,
+    and disposed of when the app shuts down)."""
+    settings = settings or get_settings()
+    owns_database = database is None
+    database = database or runtime.open_database()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_database:
+            database.engine.dispose()
+
+    app = FastAPI(
+        title="Sổ Khỏe",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.web = WebState(
+        settings=settings,
+        database=database,
+        templates=Templates({locale: load_translations(locale) for locale in LOCALES}),
+        identity=LocalPasswordIdentity(settings),
+        secret_key=load_secret_key(settings),
+    )
+    install_error_handlers(app)
+    # Added last runs first: security headers wrap everything, the 500 fallback included.
+    app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.mount(STATIC_PREFIX.rstrip("/"), StaticFiles(directory=STATIC_DIR), name="static")
+    home.load_homes()
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

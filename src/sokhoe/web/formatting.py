@@ -1,0 +1,45 @@
+"""Vietnamese presentation of dates and numbers (Jinja filters ``vn_date``, ``vn_datetime``,
+``vn_number``): ``31/03/2026``, ``31/03/2026 14:05`` in Vietnam time, ``1.234.567``.
+
+Stored datetimes are UTC; SQLite hands them back without an offset, so a naive value is
+taken to be UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from babel.numbers import format_decimal
+
+#: Indochina Time; Vietnam keeps no daylight-saving time, so a fixed offset is exact.
+VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7), "ICT")
+
+
+def to_vietnam_time(value: dt.datetime) -> dt.datetime:
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone(VIETNAM_TIME)
+
+
+def vn_date(value: dt.date | None) -> str:
+    """``dd/mm/yyyy``; a datetime is first converted to Vietnam time; ``None`` is blank."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = to_vietnam_time(value).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def vn_datetime(value: dt.datetime | None) -> str:
+    """``dd/mm/yyyy HH:MM`` in Vietnam time; ``None`` is blank."""
+    if value is None:
+        return ""
+    return to_vietnam_time(value).strftime("%d/%m/%Y %H:%M")
+
+
+def vn_number(value: int | float | Decimal | None, decimals: int = 0) -> str:
+    """Dots between thousands, comma before decimals: ``1.234.567``, ``98,5``."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(value, format=pattern, locale="vi")

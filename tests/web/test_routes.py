@@ -1,0 +1,57 @@
+"""Rules every route must keep, checked over the whole app so a new page cannot forget them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import APIRouter, FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from sokhoe.web.app import ROUTERS
+from sokhoe.web.deps import CurrentActor, check_csrf
+from sokhoe.web.errors import LOGIN_PATH
+from tests.web.conftest import ADMIN, sign_in
+
+#: The login form comes before any session; it checks its own signed token instead.
+PRE_SESSION_FORMS = {LOGIN_PATH}
+
+
+def _calls(dependant: Dependant) -> Iterator[object]:
+    for sub in dependant.dependencies:
+        yield sub.call
+        yield from _calls(sub)
+
+
+def test_every_post_route_checks_the_csrf_token() -> None:
+    posts = [
+        route
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute) and "POST" in (route.methods or ())
+    ]
+    assert posts
+    unchecked = [
+        route.path
+        for route in posts
+        if route.path not in PRE_SESSION_FORMS and check_csrf not in set(_calls(route.dependant))
+    ]
+    assert not unchecked, f"POST routes without CsrfChecked: {unchecked}"
+
+
+def test_api_paths_answer_401_and_json_errors(app: FastAPI) -> None:
+    router = APIRouter()
+
+    @router.get("/api/thu/toi")
+    def whoami(actor: CurrentActor) -> dict[str, str]:
+        return {"username": actor.username}
+
+    app.include_router(router)
+    with TestClient(app, follow_redirects=False) as client:
+        anonymous = client.get("/api/thu/toi")
+        assert anonymous.status_code == 401
+        assert anonymous.json() == {"detail": "Unauthorized"}
+        assert client.get("/api/khong-co").json() == {"detail": "Not Found"}
+        sign_in(client)
+        assert client.get("/api/thu/toi").json() == {"username": ADMIN}
