@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sokhoe import runtime
+from sokhoe.access.cli import audit_app, users_app
 from sokhoe.bulk.messages import FileRejected
 from sokhoe.bulk.report import write_problems
 from sokhoe.dataset import load_directory
@@ -18,6 +19,8 @@ from sokhoe.registry import units
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Sổ Khỏe")
 console = Console()
 err_console = Console(stderr=True)
+app.add_typer(audit_app, name="audit")
+app.add_typer(users_app, name="users")
 
 
 @app.command()
