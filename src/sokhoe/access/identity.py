@@ -9,8 +9,10 @@ the web layer or the audit trail.
 Failures never say which part was wrong: an unknown username and a wrong password give the
 same message and cost the same time (a dummy hash is verified, see
 :data:`~sokhoe.access.passwords.DUMMY_HASH`). Every attempt, allowed or denied, writes an
-audit entry without the password, and an unknown username is not written either (it is
-often a password typed into the wrong field, and the log is permanent).
+audit entry without the password; the name typed for an account that does not exist is not
+written either (it is often a password typed into the wrong field, and the log is permanent).
+The lockout message does tell that an account exists; the per-address throttle bounds how
+many names can be probed that way.
 
 The caller commits after a failure too, so the failure count and the audit entry persist.
 """
