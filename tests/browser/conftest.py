@@ -1,0 +1,112 @@
+"""A real browser against the real app: uvicorn in a thread on a free port, Debian chromium.
+
+The server runs on a migrated SQLite database in a temporary directory, one per test
+session (one per xdist worker). Playwright comes from PyPI and drives the system browser,
+so nothing is downloaded (never run ``playwright install``).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
+
+from sokhoe import runtime
+from sokhoe.config import Settings
+from sokhoe.web.app import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-dev-shm-usage",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 375, "height": 812}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    database: runtime.Database
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app served over HTTP on 127.0.0.1; tests add their data through ``database``."""
+    home = tmp_path_factory.mktemp("live")
+    database = runtime.open_database(f"sqlite:///{home / 'sokhoe.db'}")
+    app = create_app(database, settings=Settings(home=home))
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("the web server did not start")
+        time.sleep(0.05)
+    try:
+        yield LiveServer(url=f"http://127.0.0.1:{port}", database=database)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        listener.close()
+        database.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI but is not installed")
+        pytest.skip("Debian chromium is not installed here (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+    """A fresh page (own cookies) at the viewport given by indirect parametrisation, else
+    :data:`DESKTOP`; it fails the test on any console error or failed request."""
+    viewport: ViewportSize = getattr(request, "param", DESKTOP)
+    context = browser.new_context(viewport=viewport, locale="vi-VN")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("requestfailed", lambda r: problems.append(f"{r.url}: {r.failure}"))
+    yield page
+    context.close()
+    assert not problems, problems
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """A full-page PNG in ``docs/screenshots`` (the pictures the documentation shows)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
