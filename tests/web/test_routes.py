@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+from sokhoe.web import templating
 from sokhoe.web.app import ROUTERS
 from sokhoe.web.deps import CurrentActor, check_csrf
 from sokhoe.web.errors import LOGIN_PATH
@@ -16,6 +19,7 @@ from tests.web.conftest import ADMIN, sign_in
 
 #: The login form comes before any session; it checks its own signed token instead.
 PRE_SESSION_FORMS = {LOGIN_PATH}
+_POST_FORM = re.compile(r'<form[^>]*method="post".*?</form>', re.DOTALL | re.IGNORECASE)
 
 
 def _calls(dependant: Dependant) -> Iterator[object]:
@@ -55,3 +59,15 @@ def test_api_paths_answer_401_and_json_errors(app: FastAPI) -> None:
         assert client.get("/api/khong-co").json() == {"detail": "Not Found"}
         sign_in(client)
         assert client.get("/api/thu/toi").json() == {"username": ADMIN}
+
+
+def test_every_post_form_in_the_templates_carries_the_csrf_field() -> None:
+    templates = Path(templating.__file__).parent / "templates"
+    forms = [
+        (path.name, form)
+        for path in templates.rglob("*.html")
+        for form in _POST_FORM.findall(path.read_text(encoding="utf-8"))
+    ]
+    assert forms
+    missing = [name for name, form in forms if 'name="csrf_token"' not in form]
+    assert not missing, f"POST forms without the csrf_token field: {missing}"
