@@ -11,7 +11,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,9 +104,24 @@ def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
     assert not problems, problems
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """A full-page PNG in ``docs/screenshots`` (the pictures the documentation shows)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
+@pytest.fixture(scope="session")
+def screenshot(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Page, str], Path]:
+    """Takes a full-page PNG named ``name``.
+
+    The pictures go to ``docs/screenshots`` when ``SOKHOE_UPDATE_SCREENSHOTS=1`` (to refresh
+    the documentation after a change of look), else to a temporary directory: they show the
+    time of sign-in and the audit head, so writing them on every run would leave the work
+    tree changed after each test run.
+    """
+    if os.environ.get("SOKHOE_UPDATE_SCREENSHOTS") == "1":
+        folder = SCREENSHOTS
+        folder.mkdir(parents=True, exist_ok=True)
+    else:
+        folder = tmp_path_factory.mktemp("screenshots")
+
+    def take(page: Page, name: str) -> Path:
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

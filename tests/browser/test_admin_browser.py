@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
 from sokhoe.access.roles import Role
 from sokhoe.access.service import create_user, get_by_username
 from sokhoe.registry.units import ensure_province
-from tests.browser.conftest import DESKTOP, PHONE, LiveServer, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, LiveServer
 
 PASSWORD = "mật khẩu quản trị"
 NHA_TRANG = 22366
@@ -60,7 +63,10 @@ def accounts(live_server: LiveServer) -> None:
 @pytest.mark.browser
 @pytest.mark.parametrize("page", [PHONE, DESKTOP], indirect=True, ids=["375", "1280"])
 def test_admin_signs_in_and_sees_the_accounts(
-    page: Page, live_server: LiveServer, accounts: None
+    page: Page,
+    live_server: LiveServer,
+    accounts: None,
+    screenshot: Callable[[Page, str], Path],
 ) -> None:
     width = page.viewport_size["width"] if page.viewport_size else 0
     page.goto(f"{live_server.url}/")
