@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
+from rich.console import Console
+from rich.progress import Progress
 from typer.testing import CliRunner
 
 from sokhoe.cli import app
+from sokhoe.synth import SynthOptions, generate
 
 runner = CliRunner()
 
@@ -49,3 +54,23 @@ def test_impossible_as_of_date_is_refused(tmp_path: Path) -> None:
     result = runner.invoke(app, ["synth", "--as-of", "2026-02-30", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "2026-02-30" in result.stderr
+
+
+def test_generate_reports_progress_to_a_callback_or_a_rich_progress(tmp_path: Path) -> None:
+    seen: dict[str, int] = {}
+
+    def start(label: str, total: int) -> Callable[[int], None]:
+        seen[label] = 0
+
+        def advance(n: int) -> None:
+            seen[label] += n
+
+        return advance
+
+    generate(SynthOptions(56, 300, 1, tmp_path / "callback"), start)
+    assert seen["Ghi register.csv"] == 300
+    assert len(seen) >= 5
+    with Progress(console=Console(file=io.StringIO())) as progress:
+        generate(SynthOptions(56, 300, 1, tmp_path / "rich"), progress)
+        assert all(task.finished for task in progress.tasks)
+        assert len(progress.tasks) == len(seen)

@@ -132,8 +132,7 @@ def _cards_for(
     taken: Ints | None = None,
 ) -> Cards:
     """Cards of ``group`` for ``person``, with fresh BHXH numbers (none of ``taken``)."""
-    province = geography.province.code
-    bhxh = unique_random(rng, np.full(person.size, province, dtype=np.int64), _BHXH_SPAN, taken)
+    bhxh = fresh_numbers(rng, geography.province.code, person.size, taken)
     valid_from, valid_to = yearly_validity(rng, as_of, person.size, months_back=(0, 11))
     te = group == TE
     birth = population.birth[person[te]]
@@ -148,6 +147,13 @@ def _cards_for(
         valid_to,
         _facilities(rng, geography, population.commune[person]),
     )
+
+
+def fresh_numbers(
+    rng: np.random.Generator, province: int, size: int, taken: Ints | None = None
+) -> Ints:
+    """Distinct BHXH numbers (province + 8 random digits) that are not in ``taken``."""
+    return unique_random(rng, np.full(size, province, dtype=np.int64), _BHXH_SPAN, taken)
 
 
 def second_cards(

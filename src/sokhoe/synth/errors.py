@@ -15,11 +15,19 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from sokhoe.synth import dates, names
-from sokhoe.synth.cards import GROUPS, LEVELS, Cards, CardText, Integrations, second_cards
+from sokhoe.synth.cards import (
+    GROUPS,
+    LEVELS,
+    Cards,
+    CardText,
+    Integrations,
+    fresh_numbers,
+    second_cards,
+)
 from sokhoe.synth.cards import yearly_validity as validity
 from sokhoe.synth.geography import Geography
 from sokhoe.synth.population import Population
-from sokhoe.synth.sampling import Bools, Ints, contains, unique_random
+from sokhoe.synth.sampling import Bools, Ints, contains
 from sokhoe.synth.text_errors import Change, birth_error, name_error, person_id_error
 
 DEFAULT_RATES: dict[str, float] = {
@@ -73,6 +81,18 @@ class Injected:
     person_id: dict[int, str] = field(default_factory=dict)
     integrated_card: dict[int, str] = field(default_factory=dict)
     records: list[ErrorRecord] = field(default_factory=list)
+
+    def note(
+        self,
+        kind: str,
+        row: int,
+        person: int,
+        column: str,
+        true: str,
+        injected: str,
+        file: str = "cards",
+    ) -> None:
+        self.records.append(ErrorRecord(kind, file, row, person, column, true, injected))
 
 
 @dataclass(frozen=True)
@@ -140,53 +160,31 @@ def _card_numbers(chooser: _Chooser, context: Context, result: Injected) -> Bool
     )
     cards = base.concat(extra)
     for i, row in enumerate(twice.tolist()):
-        result.records.append(
-            ErrorRecord(
-                "duplicate_card",
-                "cards",
-                base.size + i,
-                int(base.person[row]),
-                "card_number",
-                _card_text(context, cards, row),
-                _card_text(context, cards, base.size + i),
-            )
+        first, second = _card_text(context, cards, row), _card_text(context, cards, base.size + i)
+        result.note(
+            "duplicate_card", base.size + i, int(base.person[row]), "card_number", first, second
         )
     sharing = chooser.rows("duplicate_card_number", np.r_[every, np.zeros(extra.size, bool)])
+    pool = np.setdiff1d(np.arange(base.size), sharing)
+    sharing = sharing[: pool.size]
+    owners = chooser.rng.choice(pool, size=sharing.size, replace=False)
     protected = np.zeros(cards.size, dtype=bool)
-    protected[sharing] = True
-    others = np.flatnonzero(~protected[: base.size])
-    owners = others[chooser.rng.integers(0, others.size, sharing.size)] if others.size else sharing
+    protected[sharing] = protected[owners] = True
     group, level, bhxh = cards.group.copy(), cards.level.copy(), cards.bhxh.copy()
     for row, owner in zip(sharing.tolist(), owners.tolist(), strict=True):
-        true_text = _card_text(context, cards, row)
+        true_text, shared = _card_text(context, cards, row), _card_text(context, cards, owner)
         group[row], level[row], bhxh[row] = group[owner], level[owner], bhxh[owner]
-        protected[owner] = True
-        result.records.append(
-            ErrorRecord(
-                "duplicate_card_number",
-                "cards",
-                row,
-                int(cards.person[row]),
-                "card_number",
-                true_text,
-                _card_text(context, cards, owner),
-            )
+        result.note(
+            "duplicate_card_number", row, int(cards.person[row]), "card_number", true_text, shared
         )
     mismatch = chooser.rows("card_level_mismatch", ~protected)
     shift = chooser.rng.integers(1, 5, mismatch.size)
     for row, step in zip(mismatch.tolist(), shift.tolist(), strict=True):
         true_text = context.card_text.one(int(group[row]), int(level[row]), int(bhxh[row]))
         level[row] = (LEVELS[group[row]] - 1 + step) % 5 + 1
-        result.records.append(
-            ErrorRecord(
-                "card_level_mismatch",
-                "cards",
-                row,
-                int(cards.person[row]),
-                "card_number",
-                true_text,
-                context.card_text.one(int(group[row]), int(level[row]), int(bhxh[row])),
-            )
+        wrong = context.card_text.one(int(group[row]), int(level[row]), int(bhxh[row]))
+        result.note(
+            "card_level_mismatch", row, int(cards.person[row]), "card_number", true_text, wrong
         )
     result.cards = replace(cards, group=group, level=level, bhxh=bhxh)
     return protected
@@ -214,9 +212,7 @@ def _validity(chooser: _Chooser, context: Context, result: Injected) -> None:
             context.date_text.full(after),
             strict=True,
         ):
-            result.records.append(
-                ErrorRecord(kind, "cards", row, int(cards.person[row]), column, old, new)
-            )
+            result.note(kind, row, int(cards.person[row]), column, old, new)
     result.cards = replace(cards, valid_from=valid_from, valid_to=valid_to)
 
 
@@ -280,9 +276,7 @@ def _apply(
             continue
         overrides[row] = injected
         for kind in effective:
-            result.records.append(
-                ErrorRecord(kind, "cards", row, int(person[row]), column, true_value, injected)
-            )
+            result.note(kind, row, int(person[row]), column, true_value, injected)
 
 
 def _integrated(chooser: _Chooser, context: Context, result: Injected) -> None:
@@ -290,35 +284,21 @@ def _integrated(chooser: _Chooser, context: Context, result: Injected) -> None:
     wallet = result.integrations
     rows = chooser.rows("integrated_card_differs", np.ones(wallet.size, dtype=bool))
     taken = np.r_[result.cards.bhxh, wallet.bhxh]
-    province = np.full(rows.size, context.geography.province.code, dtype=np.int64)
-    old_number = unique_random(chooser.rng, province, 100_000_000, taken)
+    numbers = fresh_numbers(chooser.rng, context.geography.province.code, rows.size, taken)
     age = context.population.age[wallet.person[rows]]
-    group = wallet.group[rows]
-    gd, dn = GROUPS.index("GD"), GROUPS.index("DN")
-    old_group = np.select(
-        [age < 12, age < 25, group == gd], [GROUPS.index("TE"), GROUPS.index("HS"), dn], gd
+    gd = GROUPS.index("GD")
+    earlier = np.select(
+        [age < 12, age < 25, wallet.group[rows] == gd],
+        [GROUPS.index("TE"), GROUPS.index("HS"), GROUPS.index("DN")],
+        gd,
     )
-    for i, row in enumerate(rows.tolist()):
-        short = bool(wallet.short_form[row])
-        current = context.card_text.texts(
-            wallet.group[row : row + 1],
-            wallet.level[row : row + 1],
-            wallet.bhxh[row : row + 1],
-            wallet.short_form[row : row + 1],
-        )[0]
-        old = context.card_text.one(
-            int(old_group[i]), int(LEVELS[old_group[i]]), int(old_number[i])
-        )
-        old = old[5:] if short else old
-        result.integrated_card[row] = old
-        result.records.append(
-            ErrorRecord(
-                "integrated_card_differs",
-                "integrated",
-                row,
-                int(wallet.person[row]),
-                "card_number",
-                current,
-                old,
-            )
+    short = wallet.short_form[rows]
+    text = context.card_text.texts
+    current = text(wallet.group[rows], wallet.level[rows], wallet.bhxh[rows], short)
+    shown = text(earlier, LEVELS[earlier], numbers, short)
+    people = wallet.person[rows].tolist()
+    for row, person, true, wrong in zip(rows.tolist(), people, current, shown, strict=True):
+        result.integrated_card[row] = wrong
+        result.note(
+            "integrated_card_differs", row, person, "card_number", true, wrong, file="integrated"
         )

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -84,31 +85,35 @@ def generate(
     """
     start = _starter(progress)
     streams = {name: stream(options.seed, options.province, name) for name in STREAMS}
-    step = start("Đơn vị hành chính, thôn, cơ sở y tế", 1)
-    place = geography.build(options.province, streams["geography"])
-    step(1)
-    step = start("Hộ gia đình và nhân khẩu", 1)
-    people = population.build(place, options.people, options.as_of, streams)
-    step(1)
-    step = start("Thẻ BHYT và tích hợp VNeID", 1)
-    issued = cards.issue(streams["cards"], people, place, options.as_of)
-    wallet = cards.integrate(
-        streams["integration"], people, issued, options.as_of, options.integrated_share
-    )
-    step(1)
-    step = start("Lỗi dữ liệu", 1)
-    last = options.as_of.replace(year=options.as_of.year + _LATEST_YEARS_AHEAD)
-    texts = files.Texts(
-        place,
-        people,
-        NameWriter(),
-        DateFormatter(_EARLIEST, last),
-        cards.CardText(options.province),
-    )
-    context = errors.Context(people, place, options.as_of, texts.cards, texts.dates)
-    injected = errors.inject(streams["errors"], context, issued, wallet, options.error_rate)
-    step(1)
+    with _phase(start, "Đơn vị hành chính, thôn, cơ sở y tế"):
+        place = geography.build(options.province, streams["geography"])
+    with _phase(start, "Hộ gia đình và nhân khẩu"):
+        people = population.build(place, options.people, options.as_of, streams)
+    with _phase(start, "Thẻ BHYT và tích hợp VNeID"):
+        issued = cards.issue(streams["cards"], people, place, options.as_of)
+        wallet = cards.integrate(
+            streams["integration"], people, issued, options.as_of, options.integrated_share
+        )
+    with _phase(start, "Lỗi dữ liệu"):
+        last = options.as_of + dt.timedelta(days=366 * _LATEST_YEARS_AHEAD)
+        texts = files.Texts(
+            place,
+            people,
+            NameWriter(),
+            DateFormatter(_EARLIEST, last),
+            cards.CardText(options.province),
+        )
+        context = errors.Context(people, place, options.as_of, texts.cards, texts.dates)
+        injected = errors.inject(streams["errors"], context, issued, wallet, options.error_rate)
     return _write(options, texts, injected, start)
+
+
+@contextmanager
+def _phase(start: ProgressStart, label: str) -> Iterator[None]:
+    """A one-step bar for a phase that cannot report finer progress."""
+    advance = start(label, 1)
+    yield
+    advance(1)
 
 
 def _write(
@@ -131,13 +136,14 @@ def _write(
             out / "cards.csv", texts, injected, order, start("Ghi cards.csv", order.size)
         ),
     }
-    step = start("Ghi integrated.csv và truth/", 1)
-    rows["integrated.csv"] = files.write_integrated(out / "integrated.csv", texts, injected)
-    rows["truth/links.csv"] = files.write_links(out / "truth" / "links.csv", texts, injected, order)
-    rows["truth/errors.csv"] = files.write_errors(
-        out / "truth" / "errors.csv", texts, injected, card_rows
-    )
-    step(1)
+    with _phase(start, "Ghi integrated.csv và truth/"):
+        rows["integrated.csv"] = files.write_integrated(out / "integrated.csv", texts, injected)
+        rows["truth/links.csv"] = files.write_links(
+            out / "truth" / "links.csv", texts, injected, order
+        )
+        rows["truth/errors.csv"] = files.write_errors(
+            out / "truth" / "errors.csv", texts, injected, card_rows
+        )
     counts = dict.fromkeys(errors.KINDS, 0)
     for record in injected.records:
         counts[record.kind] += 1

@@ -147,6 +147,7 @@ class _Hosts:
 
 
 def build(rng: np.random.Generator, people: int) -> Roster:
+    """``people`` persons: their age, sex, household and relations."""
     target = age_weights() * people
     builder = _Builder(people)
     families = _families(rng, builder, target, people)

@@ -24,6 +24,8 @@ _GIVEN = [name for name, _, _ in tables.MALE_GIVEN + tables.FEMALE_GIVEN]
 _MIDDLE_OFFSET = (0, len(tables.MALE_MIDDLE))
 _GIVEN_OFFSET = (0, len(tables.MALE_GIVEN))
 _COHORTS = np.array(tables.COHORT_STARTS)
+#: Whether a given name repeats the (last word of the) middle name.
+_REPEATS = np.array([[bool(m) and m.split()[-1] == g for g in _GIVEN] for m in _MIDDLE])
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,9 @@ def draw_personal(
             given_weights = [w * tables.ERA_FACTORS[era][c] for _, w, era in givens]
             middle[rows] = _MIDDLE_OFFSET[sex] + weighted(rng, middle_weights, rows.size)
             given[rows] = _GIVEN_OFFSET[sex] + weighted(rng, given_weights, rows.size)
+            # "Nguyễn Quang Quang" is no name: draw again where the given name repeats.
+            while (again := rows[_REPEATS[middle[rows], given[rows]]]).size:
+                given[again] = _GIVEN_OFFSET[sex] + weighted(rng, given_weights, again.size)
     return middle, given
 
 
