@@ -159,11 +159,6 @@ def _card_numbers(chooser: _Chooser, context: Context, result: Injected) -> Bool
         chooser.rng, population, context.geography, context.as_of, base.take(twice), taken=base.bhxh
     )
     cards = base.concat(extra)
-    for i, row in enumerate(twice.tolist()):
-        first, second = _card_text(context, cards, row), _card_text(context, cards, base.size + i)
-        result.note(
-            "duplicate_card", base.size + i, int(base.person[row]), "card_number", first, second
-        )
     sharing = chooser.rows("duplicate_card_number", np.r_[every, np.zeros(extra.size, bool)])
     pool = np.setdiff1d(np.arange(base.size), sharing)
     sharing = sharing[: pool.size]
@@ -187,6 +182,16 @@ def _card_numbers(chooser: _Chooser, context: Context, result: Injected) -> Bool
             "card_level_mismatch", row, int(cards.person[row]), "card_number", true_text, wrong
         )
     result.cards = replace(cards, group=group, level=level, bhxh=bhxh)
+    for i, row in enumerate(twice.tolist()):
+        # The second card as finally written: its level may have been garbled as well.
+        result.note(
+            "duplicate_card",
+            base.size + i,
+            int(base.person[row]),
+            "card_number",
+            _card_text(context, cards, row),
+            _card_text(context, result.cards, base.size + i),
+        )
     return protected
 
 
