@@ -188,3 +188,12 @@ def test_cli_exit_codes(database_url: str, tmp_path: Path, monkeypatch: pytest.M
     result = runner.invoke(app, ["load", str(good), "--lang", "en"])
     assert result.exit_code == 2
     assert "cards.csv" in result.output
+
+
+def test_villages_file_and_register_share_village_ids(database: Database, tmp_path: Path) -> None:
+    villages = f"commune_code,village\n{NHA_TRANG},Tổ dân phố 1\n{NHA_TRANG},Tổ dân phố 2\n"
+    reports = load_directory(database, write_export(tmp_path / "export", villages=villages))
+    assert all(not r.problems for r in reports)
+    with Session(database.engine) as session:
+        names = session.scalars(select(Village.name).where(Village.commune_code == NHA_TRANG))
+        assert sorted(names) == ["Tổ dân phố 1", "Tổ dân phố 2"]

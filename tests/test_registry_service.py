@@ -77,16 +77,16 @@ def test_commune_officer_lists_her_commune_with_an_audit_entry(
     session: Session, town: dict
 ) -> None:
     officer = actor(Role.COMMUNE_OFFICER, commune_code=NHA_TRANG, province_code=KHANH_HOA)
-    page = service.residents(
+    items, total = service.residents(
         session, officer, commune_code=NHA_TRANG, purpose=Purpose.CAMPAIGN_WORKLIST
     )
-    assert page.total == 3
-    assert [r.full_name for r in page.items] == [
+    assert total == 3
+    assert [r.full_name for r in items] == [
         "Nguyễn Văn An",
         "Nguyễn Minh Khôi",
         "Trần Thị Bình",
     ]
-    assert page.items[0].phone_masked == "090****456"
+    assert items[0].phone_masked == "090****456"
     assert audit_trail(session) == [("list_residents", "allowed", None)]
 
 
@@ -106,15 +106,26 @@ def test_commune_officer_cannot_read_other_commune(session: Session, town: dict)
     assert [outcome for _a, outcome, _s in audit_trail(session)] == ["denied", "denied"]
 
 
+def test_another_communes_village_is_refused_not_emptied(session: Session, town: dict) -> None:
+    officer = actor(Role.COMMUNE_OFFICER, commune_code=NHA_TRANG, province_code=KHANH_HOA)
+    foreign = town["stranger"].village_id
+    with pytest.raises(AccessDenied):
+        service.residents(
+            session, officer, commune_code=NHA_TRANG, village_id=foreign,
+            purpose=Purpose.CAMPAIGN_WORKLIST,
+        )  # fmt: skip
+    assert audit_trail(session) == [("list_residents", "denied", None)]
+
+
 def test_guidance_member_sees_only_her_villages(session: Session, town: dict) -> None:
     member = actor(
         Role.GUIDANCE_MEMBER, commune_code=NHA_TRANG, village_ids=frozenset({town["to1"].id})
     )
-    page = service.residents(
+    _items, total = service.residents(
         session, member, commune_code=NHA_TRANG, village_id=town["to1"].id,
         purpose=Purpose.CAMPAIGN_WORKLIST,
     )  # fmt: skip
-    assert page.total == 2
+    assert total == 2
     for village_id in (town["to2"].id, None):
         with pytest.raises(AccessDenied):
             service.residents(
@@ -143,6 +154,21 @@ def test_citizen_reads_himself_and_his_child_only(session: Session, town: dict) 
         ("read_profile", "allowed", town["child"].person_id),
         ("read_profile", "denied", town["neighbour"].person_id),
     ]
+
+
+def test_police_worklist_keeps_adults_without_level2(session: Session, town: dict) -> None:
+    police = actor(Role.POLICE_OFFICER, commune_code=NHA_TRANG, province_code=KHANH_HOA)
+    items, total = service.residents(
+        session, police, commune_code=NHA_TRANG, without_level2=True,
+        purpose=Purpose.CAMPAIGN_WORKLIST, today=TODAY,
+    )  # fmt: skip
+    assert (total, [r.full_name for r in items]) == (1, ["Trần Thị Bình"])
+
+
+def test_guardian_reads_each_child_with_an_audit_entry(session: Session, town: dict) -> None:
+    father = actor(Role.CITIZEN, person_id=town["father"].person_id)
+    assert [c.full_name for c in service.wards(session, father)] == ["Nguyễn Minh Khôi"]
+    assert audit_trail(session) == [("read_profile", "allowed", town["child"].person_id)]
 
 
 def test_unknown_person_looks_like_a_refusal(session: Session, town: dict) -> None:

@@ -15,6 +15,7 @@ from sokhoe.bulk.report import write_problems
 from sokhoe.dataset import load_directory
 from sokhoe.progress import progress_bars
 from sokhoe.registry import units
+from sokhoe.web.formatting import vn_number
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Sổ Khỏe")
 console = Console()
@@ -48,6 +49,33 @@ def serve(
     from sokhoe.web.server import serve as serve_web
 
     serve_web(host=host, port=port)
+
+
+@app.command()
+def demo(
+    port: int = typer.Option(8000, min=1, max=65535, help="TCP port"),
+    people: int = typer.Option(50_000, min=100, help="residents of the synthetic province"),
+) -> None:
+    """Build a synthetic Khánh Hòa (first run only), print one login per role, and serve."""
+    from sokhoe import demo as demo_service
+    from sokhoe.config import get_settings
+    from sokhoe.web.server import serve as serve_web
+
+    settings = get_settings()
+    database = runtime.open_database()
+    if not demo_service.has_citizens(database):
+        console.print(f"Tạo tỉnh Khánh Hòa mô phỏng: {vn_number(people)} người…")
+        with progress_bars(console) as bars:
+            demo_service.build_province(
+                database, settings.home / "demo-data", people=people, progress=bars
+            )
+    logins = demo_service.demo_logins(database, settings.home / "demo-logins.json")
+    table = Table("vai trò", "tên đăng nhập", "mật khẩu", "phạm vi", title="Tài khoản demo")
+    for login in logins:
+        table.add_row(login.role, login.username, login.password, login.scope)
+    console.print(table)
+    console.print(f"Mở http://127.0.0.1:{port} trong trình duyệt (Ctrl+C để dừng).")
+    serve_web(host="127.0.0.1", port=port, database=database)
 
 
 @app.command()

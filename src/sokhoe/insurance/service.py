@@ -1,4 +1,5 @@
-"""Figures on BHXH's card list and wallet integrations (aggregates: no personal data)."""
+"""BHXH's card list and wallet integrations: aggregates per area (no personal data), and one
+person's cards behind the audited guard."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
+from sokhoe.access.purposes import Purpose
+from sokhoe.access.scope import Actor
 from sokhoe.insurance.models import InsuranceCard, WalletIntegration
+from sokhoe.registry import service as registry_service
 from sokhoe.registry.models import Citizen, Commune
 
 
@@ -83,22 +87,63 @@ def cards_by_group(session: Session, *, province_code: int) -> list[tuple[str, i
     return [(group, int(n)) for group, n in session.execute(query)]
 
 
-def integrated_by_commune(session: Session, *, province_code: int) -> dict[int, int]:
-    """People with a card in their e-ID wallet, per commune of residence."""
+def integrated_counts(
+    session: Session, *, province_code: int | None = None, commune_code: int | None = None
+) -> dict[int | None, int]:
+    """People with a card in their e-ID wallet: per commune of a province, or per village
+    of a commune (key ``None``: residents without a village)."""
+    unit = Citizen.village_id if commune_code is not None else Citizen.commune_code
     query = (
-        select(Citizen.commune_code, func.count(func.distinct(WalletIntegration.person_id)))
+        select(unit, func.count(func.distinct(WalletIntegration.person_id)))
         .join(Citizen, Citizen.person_id == WalletIntegration.person_id)
-        .join(Commune, Commune.code == Citizen.commune_code)
-        .where(Commune.province_code == province_code)
-        .group_by(Citizen.commune_code)
+        .group_by(unit)
     )
+    if commune_code is not None:
+        query = query.where(Citizen.commune_code == commune_code)
+    if province_code is not None:
+        communes = select(Commune.code).where(Commune.province_code == province_code)
+        query = query.where(Citizen.commune_code.in_(communes))
     return {code: int(n) for code, n in session.execute(query)}
 
 
-def integrated_in_commune(session: Session, *, commune_code: int) -> int:
-    query = (
-        select(func.count(func.distinct(WalletIntegration.person_id)))
-        .join(Citizen, Citizen.person_id == WalletIntegration.person_id)
-        .where(Citizen.commune_code == commune_code)
+@dataclass(frozen=True)
+class HeldCard:
+    """A card of BHXH's list held by one person, and whether it is in their e-ID wallet."""
+
+    card_number: str
+    group_code: str | None
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    facility_code: str | None
+    integrated: bool
+
+    def is_valid(self, today: dt.date) -> bool:
+        return bool(self.valid_from and self.valid_to and self.valid_from <= today <= self.valid_to)
+
+
+def cards_of(session: Session, actor: Actor, *, person_id: str, purpose: Purpose) -> list[HeldCard]:
+    """The cards BHXH lists under this person ID, newest validity first (audited read)."""
+    registry_service.authorize_person_read(
+        session, actor, person_id=person_id, purpose=purpose, action="read_cards"
     )
-    return int(session.scalar(query) or 0)
+    integrated = set(
+        session.scalars(
+            select(WalletIntegration.card_number).where(WalletIntegration.person_id == person_id)
+        )
+    )
+    cards = session.scalars(
+        select(InsuranceCard)
+        .where(InsuranceCard.person_id == person_id)
+        .order_by(InsuranceCard.valid_to.desc())
+    )
+    return [
+        HeldCard(
+            card_number=c.card_number,
+            group_code=c.group_code,
+            valid_from=c.valid_from,
+            valid_to=c.valid_to,
+            facility_code=c.facility_code,
+            integrated=c.card_number in integrated,
+        )
+        for c in cards
+    ]

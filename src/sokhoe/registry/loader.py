@@ -23,22 +23,32 @@ _ID_LOOKUP_CHUNK = 500
 
 
 class VillageIds:
-    """(commune, village name) → village id, creating villages the database lacks."""
+    """(commune, village name) → village id, creating villages the database lacks.
+
+    The known villages are read at first use, so villages loaded just before (from
+    ``villages.csv``) are found rather than inserted twice.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        with engine.connect() as connection:
-            rows = connection.execute(select(Village.commune_code, Village.name, Village.id))
-            self.ids = {(commune, name): vid for commune, name, vid in rows}
+        self.ids: dict[tuple[int, str], int] | None = None
+
+    def _known(self) -> dict[tuple[int, str], int]:
+        if self.ids is None:
+            with self.engine.connect() as connection:
+                rows = connection.execute(select(Village.commune_code, Village.name, Village.id))
+                self.ids = {(commune, name): vid for commune, name, vid in rows}
+        return self.ids
 
     def get(self, commune_code: int, name: str) -> int:
+        known = self._known()
         key = (commune_code, name)
-        found = self.ids.get(key)
+        found = known.get(key)
         if found is None:
             with self.engine.begin() as connection:
                 stmt = insert(Village).values(commune_code=commune_code, name=name)
                 found = int(connection.execute(stmt).inserted_primary_key[0])  # type: ignore[index]
-            self.ids[key] = found
+            known[key] = found
         return found
 
 

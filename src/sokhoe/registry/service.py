@@ -5,6 +5,7 @@ audit entry in the caller's transaction ("no audit, no answer")."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, case, func, select
@@ -56,26 +57,29 @@ class Resident:
     household_id: str | None
     phone_masked: str | None
     level2_eid: bool
+    #: Under 14: not yet eligible for a level-2 e-ID; a parent's account manages the book.
+    child: bool
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list[Resident]
-    page: int
-    page_size: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
-
-def _child_cutoff(today: dt.date) -> dt.date:
+def child_cutoff(today: dt.date) -> dt.date:
     return today.replace(year=today.year - CHILD_AGE)
 
 
+def is_child(birth_date: dt.date | None, cutoff: dt.date) -> bool:
+    return birth_date is not None and birth_date > cutoff
+
+
+def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key putting "Thôn 2" before "Thôn 10"."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part.casefold())
+        for part in re.split(r"(\d+)", name)
+        if part
+    )
+
+
 def _figure_columns(today: dt.date) -> tuple[ColumnElement[int], ...]:
-    child = case((Citizen.birth_date > _child_cutoff(today), 1), else_=0)
+    child = case((Citizen.birth_date > child_cutoff(today), 1), else_=0)
     return (
         func.count(),
         func.coalesce(func.sum(child), 0),
@@ -148,12 +152,12 @@ def villages_of_commune(session: Session, commune_code: int, today: dt.date) -> 
         select(Village.id, Village.name, *list(counts.c)[1:])
         .outerjoin(counts, counts.c.village_id == Village.id)
         .where(Village.commune_code == commune_code)
-        .order_by(Village.name)
     )
-    return [
+    rows = [
         UnitRow(vid, name, Figures(*(int(v or 0) for v in values)))
         for vid, name, *values in session.execute(query)
     ]
+    return sorted(rows, key=lambda row: natural_key(row.name))
 
 
 def residents(
@@ -162,11 +166,21 @@ def residents(
     *,
     commune_code: int,
     village_id: int | None = None,
+    without_level2: bool = False,
     purpose: Purpose,
-    page: int = 1,
-    page_size: int = 50,
-) -> Page:
-    """A page of a commune's (or one village's) residents, ordered by village, household."""
+    offset: int = 0,
+    limit: int = 50,
+    today: dt.date | None = None,
+) -> tuple[list[Resident], int]:
+    """One slice of a commune's (or village's) residents and their total, ordered by village
+    and household; ``without_level2`` keeps the adults who still lack a level-2 e-ID."""
+    if village_id is not None:
+        # The village's own commune is what is authorised: asking for another commune's
+        # village under one's own commune is a refusal, not an empty list.
+        village = session.get(Village, village_id)
+        if village is None:
+            raise guard.AccessDenied()
+        commune_code = village.commune_code
     commune = session.get(Commune, commune_code)
     if commune is None:
         raise guard.AccessDenied()
@@ -178,19 +192,22 @@ def residents(
         village_id=village_id,
         action="list_residents",
         purpose=purpose,
-        page=page,
+        page=offset // limit + 1,
     )
+    cutoff = child_cutoff(today or dt.date.today())
     where = [Citizen.commune_code == commune_code]
     if village_id is not None:
         where.append(Citizen.village_id == village_id)
+    if without_level2:
+        where += [Citizen.level2_eid.is_(False), Citizen.birth_date <= cutoff]
     total = session.scalar(select(func.count()).select_from(Citizen).where(*where)) or 0
     query = (
         select(Citizen, Village.name)
         .outerjoin(Village, Village.id == Citizen.village_id)
         .where(*where)
         .order_by(Village.name, Citizen.household_id, Citizen.birth_date)
-        .offset((page - 1) * page_size)
-        .limit(page_size)
+        .offset(offset)
+        .limit(limit)
     )
     items = [
         Resident(
@@ -203,15 +220,19 @@ def residents(
             household_id=c.household_id,
             phone_masked=mask_phone(c.phone),
             level2_eid=c.level2_eid,
+            child=is_child(c.birth_date, cutoff),
         )
         for c, village in session.execute(query)
     ]
-    return Page(items=items, page=page, page_size=page_size, total=total)
+    return items, total
 
 
-def profile(session: Session, actor: Actor, *, person_id: str, purpose: Purpose) -> Citizen:
-    """One person's register entry, if the actor may read it for ``purpose``.
+def authorize_person_read(
+    session: Session, actor: Actor, *, person_id: str, purpose: Purpose, action: str
+) -> Citizen:
+    """Locate a person and pass the guard (audited) before any of their data is read.
 
+    Other contexts call this before reading what they hold on a person (cards, visits).
     An unknown ID and a refused one look the same to the caller (:class:`AccessDenied`).
     """
     citizen = session.get(Citizen, person_id)
@@ -227,7 +248,27 @@ def profile(session: Session, actor: Actor, *, person_id: str, purpose: Purpose)
         village_id=citizen.village_id,
         province_code=commune.province_code,
         guarded_ids=guarded_ids(session, actor),
-        action="read_profile",
+        action=action,
         purpose=purpose,
     )
     return citizen
+
+
+def profile(session: Session, actor: Actor, *, person_id: str, purpose: Purpose) -> Citizen:
+    """One person's register entry, if the actor may read it for ``purpose``."""
+    return authorize_person_read(
+        session, actor, person_id=person_id, purpose=purpose, action="read_profile"
+    )
+
+
+def village_name(session: Session, village_id: int | None) -> str | None:
+    village = session.get(Village, village_id) if village_id is not None else None
+    return village.name if village else None
+
+
+def wards(session: Session, actor: Actor) -> list[Citizen]:
+    """The children a citizen manages (R5), each read audited with purpose "guardian"."""
+    return [
+        profile(session, actor, person_id=child_id, purpose=Purpose.GUARDIAN)
+        for child_id in sorted(guarded_ids(session, actor))
+    ]

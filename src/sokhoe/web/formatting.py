@@ -1,5 +1,6 @@
 """Vietnamese presentation of dates and numbers (Jinja filters ``vn_date``, ``vn_datetime``,
-``vn_number``): ``31/03/2026``, ``31/03/2026 14:05`` in Vietnam time, ``1.234.567``.
+``vn_number``, ``vn_partial_date``): ``31/03/2026``, ``31/03/2026 14:05`` in Vietnam time,
+``1.234.567``, ``03/1987``.
 
 Stored datetimes are UTC; SQLite hands them back without an offset, so a naive value is
 taken to be UTC.
@@ -11,6 +12,8 @@ import datetime as dt
 from decimal import Decimal
 
 from babel.numbers import format_decimal
+
+from sokhoe.registry.dates import format_partial_date
 
 #: Indochina Time; Vietnam keeps no daylight-saving time, so a fixed offset is exact.
 VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7), "ICT")
@@ -28,6 +31,11 @@ def vn_date(value: dt.date | None) -> str:
     if isinstance(value, dt.datetime):
         value = to_vietnam_time(value).date()
     return value.strftime("%d/%m/%Y")
+
+
+def vn_partial_date(value: dt.date | None, precision: str = "day") -> str:
+    """A birth date as far as it is known: ``09/03/1987``, ``03/1987`` or ``1987``."""
+    return "" if value is None else format_partial_date(value, precision)
 
 
 def vn_datetime(value: dt.datetime | None) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 import uvicorn
 
+from sokhoe.runtime import Database
 from sokhoe.web.app import create_app
 
 LOG_CONFIG: dict[str, Any] = {
@@ -28,10 +29,10 @@ LOG_CONFIG: dict[str, Any] = {
 }
 
 
-def serve(*, host: str, port: int) -> None:
-    """Serve the app on the configured database until interrupted."""
+def serve(*, host: str, port: int, database: Database | None = None) -> None:
+    """Serve the app on ``database`` (default: the configured one) until interrupted."""
     uvicorn.run(
-        create_app(),
+        create_app(database),
         host=host,
         port=port,
         access_log=False,

@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from sokhoe.web.formatting import vn_date, vn_datetime, vn_number
+from sokhoe.web.formatting import vn_date, vn_datetime, vn_number, vn_partial_date
 from sokhoe.web.i18n import request_locale, role_label
 from sokhoe.web.paging import page_url
 from sokhoe.web.state import web_state
@@ -53,7 +53,12 @@ def _environment(loader: PackageLoader, locale: str, translations: Translations)
         lstrip_blocks=True,
     )
     environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-    environment.filters.update(vn_date=vn_date, vn_datetime=vn_datetime, vn_number=vn_number)
+    environment.filters.update(
+        vn_date=vn_date,
+        vn_datetime=vn_datetime,
+        vn_number=vn_number,
+        vn_partial_date=vn_partial_date,
+    )
     environment.globals.update(
         locale=locale,
         product_name=PRODUCT_NAME,
