@@ -1,6 +1,6 @@
 """`sokhoe load` throughput on SQLite and PostgreSQL, against a bare bulk insert baseline.
 
-Usage: ``uv run python benchmarks/bench_load.py --data DIR [--backend sqlite|postgresql|both]``
+Usage: ``uv run python -m benchmarks.bench_load --data DIR [--backend sqlite|postgresql|both]``
 where DIR is a ``sokhoe synth`` output. The figure is people/s: register rows divided by the
 time to load the whole export (register, villages, guardians, cards, integrations). The
 baseline, in the same run and on the same database, inserts register.csv's raw text into an

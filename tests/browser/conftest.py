@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,11 +45,9 @@ class LiveServer:
     database: runtime.Database
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The app served over HTTP on 127.0.0.1; tests add their data through ``database``."""
-    home = tmp_path_factory.mktemp("live")
-    database = runtime.open_database(f"sqlite:///{home / 'sokhoe.db'}")
+@contextmanager
+def serving(database: runtime.Database, home: Path) -> Iterator[LiveServer]:
+    """The app on ``database`` served over HTTP on a free port of 127.0.0.1."""
     app = create_app(database, settings=Settings(home=home))
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -69,7 +68,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         server.should_exit = True
         thread.join(timeout=10)
         listener.close()
-        database.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app on an empty migrated database; tests add their data through ``database``."""
+    home = tmp_path_factory.mktemp("live")
+    database = runtime.open_database(f"sqlite:///{home / 'sokhoe.db'}")
+    with serving(database, home) as server:
+        yield server
+    database.engine.dispose()
 
 
 @pytest.fixture(scope="session")
