@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import ColumnElement
 
 from sokhoe.access import guard
@@ -122,42 +122,59 @@ def province_figures(session: Session, province_code: int, today: dt.date) -> Fi
     )
 
 
-def communes_of_province(session: Session, province_code: int, today: dt.date) -> list[UnitRow]:
-    """Every commune of the province with its figures (communes without residents included)."""
+def _unit_rows(
+    session: Session,
+    today: dt.date,
+    *,
+    unit_id: InstrumentedAttribute[int],
+    unit_name: InstrumentedAttribute[str],
+    unit_where: ColumnElement[bool],
+    citizen_unit: InstrumentedAttribute[int] | InstrumentedAttribute[int | None],
+    citizen_where: ColumnElement[bool],
+) -> list[UnitRow]:
+    """Every unit matching ``unit_where`` with the figures of its residents (empty units
+    included), naturally sorted by name."""
     counts = (
-        select(Citizen.commune_code, *_figure_columns(today))
-        .group_by(Citizen.commune_code)
+        select(citizen_unit.label("unit"), *_figure_columns(today))
+        .where(citizen_where)
+        .group_by(citizen_unit)
         .subquery()
     )
     query = (
-        select(Commune.code, Commune.name, *list(counts.c)[1:])
-        .outerjoin(counts, counts.c.commune_code == Commune.code)
-        .where(Commune.province_code == province_code)
-        .order_by(Commune.name)
+        select(unit_id, unit_name, *list(counts.c)[1:])
+        .outerjoin(counts, counts.c.unit == unit_id)
+        .where(unit_where)
     )
-    return [
+    rows = [
         UnitRow(code, name, Figures(*(int(v or 0) for v in values)))
         for code, name, *values in session.execute(query)
     ]
+    return sorted(rows, key=lambda row: natural_key(row.name))
+
+
+def communes_of_province(session: Session, province_code: int, today: dt.date) -> list[UnitRow]:
+    communes = select(Commune.code).where(Commune.province_code == province_code)
+    return _unit_rows(
+        session,
+        today,
+        unit_id=Commune.code,
+        unit_name=Commune.name,
+        unit_where=Commune.province_code == province_code,
+        citizen_unit=Citizen.commune_code,
+        citizen_where=Citizen.commune_code.in_(communes),
+    )
 
 
 def villages_of_commune(session: Session, commune_code: int, today: dt.date) -> list[UnitRow]:
-    counts = (
-        select(Citizen.village_id, *_figure_columns(today))
-        .where(Citizen.commune_code == commune_code)
-        .group_by(Citizen.village_id)
-        .subquery()
+    return _unit_rows(
+        session,
+        today,
+        unit_id=Village.id,
+        unit_name=Village.name,
+        unit_where=Village.commune_code == commune_code,
+        citizen_unit=Citizen.village_id,
+        citizen_where=Citizen.commune_code == commune_code,
     )
-    query = (
-        select(Village.id, Village.name, *list(counts.c)[1:])
-        .outerjoin(counts, counts.c.village_id == Village.id)
-        .where(Village.commune_code == commune_code)
-    )
-    rows = [
-        UnitRow(vid, name, Figures(*(int(v or 0) for v in values)))
-        for vid, name, *values in session.execute(query)
-    ]
-    return sorted(rows, key=lambda row: natural_key(row.name))
 
 
 def residents(
