@@ -100,8 +100,8 @@ def load(
     problems = [p for report in reports for p in report.problems]
     for report in reports:
         console.print(
-            f"{report.filename}: {report.rows_written:,} dòng đã nạp, "
-            f"{len(report.problems):,} dòng bị từ chối"
+            f"{report.filename}: {vn_number(report.rows_written)} dòng đã nạp, "
+            f"{vn_number(len(report.problems))} dòng bị từ chối"
         )
     for problem in problems[:20]:
         err_console.print(problem.message(lang))
@@ -137,9 +137,10 @@ def synth(
         summary = generate(options, bars)
     rows = summary.rows
     console.print(
-        f"{rows['register.csv']:,} người, {summary.households:,} hộ, {rows['cards.csv']:,} dòng "
-        f"thẻ, {rows['integrated.csv']:,} thẻ đã tích hợp, {rows['truth/errors.csv']:,} lỗi "
-        f"đã chèn → {out}"
+        f"{vn_number(rows['register.csv'])} người, {vn_number(summary.households)} hộ, "
+        f"{vn_number(rows['cards.csv'])} dòng thẻ, "
+        f"{vn_number(rows['integrated.csv'])} thẻ đã tích hợp, "
+        f"{vn_number(rows['truth/errors.csv'])} lỗi đã chèn → {out}"
     )
 
 
