@@ -177,6 +177,7 @@ def test_province_homes_rank_all_communes(
         assert audit_of(session, username) == []
     if username == "bhxh":
         assert "Số thẻ theo nhóm đối tượng" in html
+        assert "<code>DN</code> Người lao động trong doanh nghiệp" in html
 
 
 ROLES_WITH_LISTS = ["canboxa", "congan", "tohuongdan"]

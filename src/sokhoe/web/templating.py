@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from sokhoe.insurance.groups import group_label
 from sokhoe.web.formatting import vn_date, vn_datetime, vn_number, vn_partial_date
 from sokhoe.web.i18n import request_locale, role_label
 from sokhoe.web.paging import page_url
@@ -64,6 +65,7 @@ def _environment(loader: PackageLoader, locale: str, translations: Translations)
         product_name=PRODUCT_NAME,
         role_label=partial(role_label, locale=locale),
         page_url=page_url,
+        group_label=group_label,
     )
     return environment
 
