@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, case, func, select
@@ -113,8 +114,8 @@ def commune_figures(session: Session, commune_code: int, today: dt.date) -> Figu
     return Figures(*map(int, row))
 
 
-def province_figures(session: Session, province_code: int, today: dt.date) -> Figures:
-    rows = communes_of_province(session, province_code, today)
+def sum_figures(rows: Sequence[UnitRow]) -> Figures:
+    """The figures of a whole made of ``rows`` (a province from its communes)."""
     return Figures(
         population=sum(r.figures.population for r in rows),
         children=sum(r.figures.children for r in rows),

@@ -41,7 +41,7 @@ def province_view(session: Session, province_code: int, focus: str) -> ProvinceH
         raise LookupError(province_code)
     integrated = insurance_service.integrated_counts(session, province_code=province_code)
     rows = registry_service.communes_of_province(session, province_code, today)
-    total = registry_service.province_figures(session, province_code, today)
+    total = registry_service.sum_figures(rows)
     return ProvinceHome(
         province=province,
         total=total_line(province.name, total, integrated),
