@@ -78,10 +78,11 @@ def _busiest_villages(session: Session, commune_code: int, n: int) -> list[Villa
 
 
 def _facility(session: Session, commune_code: int) -> Facility:
+    """The commune's health station (where most of its cards are registered), else any."""
     facility = session.scalar(
         select(Facility)
-        .where(Facility.commune_code == commune_code)
-        .order_by(Facility.kind.desc(), Facility.code)
+        .where(Facility.commune_code == commune_code, Facility.kind == "tram_y_te")
+        .order_by(Facility.code)
         .limit(1)
     ) or session.scalar(select(Facility).order_by(Facility.code).limit(1))
     if facility is None:
