@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
 from sqlalchemy.engine import Engine
 
-from sokhoe.bulk.csv_source import Column, CsvSource
+from sokhoe.bulk.csv_source import LINE, Column, CsvSource
 from sokhoe.bulk.messages import Problem
-from sokhoe.bulk.upsert import Row, UpsertTarget, upsert
+from sokhoe.bulk.upsert import UpsertTarget, upsert
 
-NumberedRow = tuple[int, Row]
-#: Turns validated ``(line, row)`` pairs into table rows; may drop a row by reporting a
-#: problem to ``report``.
-Transform = Callable[[Iterable[NumberedRow], Callable[[Problem], None]], Iterator[Row]]
-
-
-def _unnumbered(rows: Iterable[NumberedRow], _report: Callable[[Problem], None]) -> Iterator[Row]:
-    return (row for _line, row in rows)
+#: Turns a block of validated rows (one column per input column, named like it, and
+#: :data:`LINE`) into table rows (the target's columns and :data:`LINE`); may drop rows by
+#: reporting a problem to the callback.
+Transform = Callable[[pa.Table, Callable[[Problem], None]], pa.Table]
 
 
 @dataclass(frozen=True)
@@ -29,6 +26,7 @@ class FileImport:
     filename: str
     columns: list[Column]
     target: UpsertTarget
+    #: Without one, the input columns are the target's columns in the same order.
     transform: Transform | None = None
     #: A file that may be absent from an export.
     optional: bool = False
@@ -51,6 +49,13 @@ def count_data_lines(path: Path) -> int:
     return max(lines - 1, 0)
 
 
+def _positional(target: UpsertTarget) -> Transform:
+    def rename(table: pa.Table, _report: Callable[[Problem], None]) -> pa.Table:
+        return table.rename_columns([*target.columns, LINE])
+
+    return rename
+
+
 def run_import(
     engine: Engine,
     spec: FileImport,
@@ -66,10 +71,10 @@ def run_import(
     """
     source = CsvSource(path, spec.columns)
     report = FileReport(spec.filename)
-    transform = spec.transform or _unnumbered
-    rows = transform(source.rows(), report.problems.append)
+    transform = spec.transform or _positional(spec.target)
+    tables = (transform(block, report.problems.append) for block in source.blocks())
     report.rows_written = upsert(
-        engine, spec.target, rows, batch_size=batch_size, on_batch=on_batch
+        engine, spec.target, tables, batch_size=batch_size, on_batch=on_batch
     )
     report.rows_read = source.rows_read
     report.problems[:0] = source.problems

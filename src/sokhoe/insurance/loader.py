@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from sokhoe.bulk import fields
-from sokhoe.bulk.csv_source import Column
-from sokhoe.bulk.messages import FieldError, Problem
-from sokhoe.bulk.runner import FileImport, NumberedRow
-from sokhoe.bulk.upsert import Row, UpsertTarget
+from sokhoe.bulk.csv_source import LINE, Column
+from sokhoe.bulk.messages import Problem
+from sokhoe.bulk.runner import FileImport
+from sokhoe.bulk.upsert import UpsertTarget
 from sokhoe.insurance.models import InsuranceCard, WalletIntegration
 
 CARD_COLUMNS = [
@@ -18,22 +21,28 @@ CARD_COLUMNS = [
 ]  # fmt: skip
 
 
-def _optional_code(value: str) -> int | None:
-    """A commune code on BHXH's record: kept as given, even if no longer a unit."""
-    if not value:
-        return None
-    if not value.isdigit():
-        raise FieldError("unknown_commune", value=value)
-    return int(value)
-
-
-def _to_card(rows: Iterable[NumberedRow], _report: Callable[[Problem], None]) -> Iterator[Row]:
-    for _line, (number, pid, name, birth, sex, commune, valid_from, valid_to, facility) in rows:
-        born, precision = birth if birth else (None, "day")
-        yield (
-            number.text, number.bhxh_number, number.group, number.level, pid or "", pid,
-            name, born, precision, sex, commune, valid_from, valid_to, facility,
-        )  # fmt: skip
+def _to_card(table: pa.Table, _report: Callable[[Problem], None]) -> pa.Table:
+    number = table.column("card_number")
+    birth = table.column("birth_date")
+    person = table.column("person_id")
+    columns = {
+        "card_number": pc.struct_field(number, "text"),
+        "bhxh_number": pc.struct_field(number, "bhxh_number"),
+        "group_code": pc.struct_field(number, "group"),
+        "benefit_level": pc.struct_field(number, "level"),
+        "holder_key": pc.fill_null(person, ""),
+        "person_id": person,
+        "full_name": table.column("full_name"),
+        "birth_date": pc.struct_field(birth, "date"),
+        "birth_precision": pc.fill_null(pc.struct_field(birth, "precision"), "day"),
+        "sex": table.column("sex"),
+        "commune_code": table.column("commune_code"),
+        "valid_from": table.column("valid_from"),
+        "valid_to": table.column("valid_to"),
+        "facility_code": table.column("facility_code"),
+        LINE: table.column(LINE),
+    }
+    return pa.table(columns)
 
 
 def card_import() -> FileImport:
@@ -45,7 +54,7 @@ def card_import() -> FileImport:
             Column("full_name", fields.text(120)),
             Column("birth_date", fields.partial_date),
             Column("sex", fields.sex),
-            Column("commune_code", _optional_code),
+            Column("commune_code", fields.optional_code),
             Column("valid_from", fields.full_date),
             Column("valid_to", fields.full_date),
             Column("facility_code", fields.facility_code),

@@ -6,27 +6,30 @@ real export without ``villages.csv`` loads as well as a synthetic one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
 from sokhoe.bulk import fields
-from sokhoe.bulk.csv_source import Column
+from sokhoe.bulk.csv_source import LINE, Column
 from sokhoe.bulk.messages import Problem
-from sokhoe.bulk.runner import FileImport, NumberedRow
-from sokhoe.bulk.upsert import Row, UpsertTarget
+from sokhoe.bulk.runner import FileImport
+from sokhoe.bulk.upsert import UpsertTarget
 from sokhoe.registry.models import Citizen, Facility, GuardianLink, Village
 from sokhoe.registry.units import all_commune_codes
 
-_ID_LOOKUP_CHUNK = 500
-
 
 class VillageIds:
-    """(commune, village name) → village id, creating villages the database lacks.
+    """(commune, village name) → village id, creating the villages the database lacks.
 
     The known villages are read at first use, so villages loaded just before (from
-    ``villages.csv``) are found rather than inserted twice.
+    ``villages.csv``) are found rather than inserted twice; the villages new to a block are
+    inserted together, in one transaction.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -40,16 +43,31 @@ class VillageIds:
                 self.ids = {(commune, name): vid for commune, name, vid in rows}
         return self.ids
 
-    def get(self, commune_code: int, name: str) -> int:
+    def _create(self, missing: list[tuple[int, str]]) -> None:
         known = self._known()
-        key = (commune_code, name)
-        found = known.get(key)
-        if found is None:
-            with self.engine.begin() as connection:
-                stmt = insert(Village).values(commune_code=commune_code, name=name)
-                found = int(connection.execute(stmt).inserted_primary_key[0])  # type: ignore[index]
-            known[key] = found
-        return found
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(Village), [{"commune_code": c, "name": n} for c, n in missing]
+            )
+            query = select(Village.commune_code, Village.name, Village.id).where(
+                Village.commune_code.in_(sorted({c for c, _ in missing}))
+            )
+            known.update(((c, n), vid) for c, n, vid in connection.execute(query))
+
+    def lookup(self, communes: pa.ChunkedArray, names: pa.ChunkedArray) -> pa.Array:
+        """Village id of each (commune, name); NULL where the name is."""
+        keys = pc.binary_join_element_wise(pc.cast(communes, pa.string()), names, "\x1f")
+        encoded = pc.dictionary_encode(keys).combine_chunks()
+        pairs = []
+        for key in encoded.dictionary.to_pylist():
+            commune, name = key.split("\x1f", 1)
+            pairs.append((int(commune), name))
+        known = self._known()
+        missing = [pair for pair in pairs if pair not in known]
+        if missing:
+            self._create(missing)
+        ids = pa.array([known[pair] for pair in pairs], pa.int64())
+        return pc.take(ids, encoded.indices)
 
 
 def village_import() -> FileImport:
@@ -94,13 +112,22 @@ def citizen_import(engine: Engine) -> FileImport:
     communes = all_commune_codes()
     villages = VillageIds(engine)
 
-    def to_citizen(
-        rows: Iterable[NumberedRow], _report: Callable[[Problem], None]
-    ) -> Iterator[Row]:
-        for _line, (pid, name, birth, sex, commune, village, level2, household, phone) in rows:
-            village_id = villages.get(commune, village) if village else None
-            born, precision = birth if birth else (None, "day")
-            yield (pid, name, born, precision, sex, commune, village_id, household, phone, level2)
+    def to_citizen(table: pa.Table, _report: Callable[[Problem], None]) -> pa.Table:
+        birth = table.column("birth_date")
+        columns = {
+            "person_id": table.column("person_id"),
+            "full_name": table.column("full_name"),
+            "birth_date": pc.struct_field(birth, "date"),
+            "birth_precision": pc.fill_null(pc.struct_field(birth, "precision"), "day"),
+            "sex": table.column("sex"),
+            "commune_code": table.column("commune_code"),
+            "village_id": villages.lookup(table.column("commune_code"), table.column("village")),
+            "household_id": table.column("household_id"),
+            "phone": table.column("phone"),
+            "level2_eid": table.column("level2_eid"),
+            LINE: table.column(LINE),
+        }
+        return pa.table(columns)
 
     return FileImport(
         filename="register.csv",
@@ -120,29 +147,45 @@ def citizen_import(engine: Engine) -> FileImport:
     )
 
 
+class KnownPeople:
+    """The personal IDs of the register, read once (as sorted integers) at first use."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._ids: npt.NDArray[np.int64] | None = None
+
+    def _all(self) -> npt.NDArray[np.int64]:
+        if self._ids is None:
+            with self.engine.connect() as connection:
+                ids = pa.array(connection.scalars(select(Citizen.person_id)).all(), pa.string())
+            ids = ids.filter(pc.match_substring_regex(ids, r"^[0-9]{12}$"))
+            self._ids = np.sort(np.asarray(pc.cast(ids, pa.int64()).to_numpy(), np.int64))
+        return self._ids
+
+    def contains(self, person_ids: pa.ChunkedArray) -> npt.NDArray[np.bool_]:
+        """Whether each ID (12 digits, as validated) is in the register."""
+        known = self._all()
+        wanted = np.asarray(pc.cast(person_ids, pa.int64()).to_numpy(), np.int64)
+        if not len(known):
+            return np.zeros(len(wanted), np.bool_)
+        at = np.minimum(np.searchsorted(known, wanted), len(known) - 1)
+        return np.asarray(known[at] == wanted, np.bool_)
+
+
 def guardian_import(engine: Engine) -> FileImport:
     """Guardian links whose two people are both in the register; others are reported."""
+    people = KnownPeople(engine)
 
-    def known_people(ids: set[str]) -> set[str]:
-        found: set[str] = set()
-        ordered = sorted(ids)
-        with engine.connect() as connection:
-            for start in range(0, len(ordered), _ID_LOOKUP_CHUNK):
-                chunk = ordered[start : start + _ID_LOOKUP_CHUNK]
-                query = select(Citizen.person_id).where(Citizen.person_id.in_(chunk))
-                found.update(connection.scalars(query))
-        return found
-
-    def existing_only(
-        rows: Iterable[NumberedRow], report: Callable[[Problem], None]
-    ) -> Iterator[Row]:
-        pending: list[NumberedRow] = []
-        for row in rows:
-            pending.append(row)
-            if len(pending) >= 10_000:
-                yield from _keep_known(pending, known_people, report)
-                pending = []
-        yield from _keep_known(pending, known_people, report)
+    def existing_only(table: pa.Table, report: Callable[[Problem], None]) -> pa.Table:
+        child = people.contains(table.column("child_id"))
+        guardian = people.contains(table.column("guardian_id"))
+        lines = table.column(LINE).to_numpy()
+        unknown = [(int(lines[i]), "child_id") for i in np.flatnonzero(~child)]
+        unknown += [(int(lines[i]), "guardian_id") for i in np.flatnonzero(child & ~guardian)]
+        for line, field in sorted(unknown):
+            report(Problem("guardians.csv", line, field, "unknown_person"))
+        kept = table.filter(pa.array(child & guardian)) if unknown else table
+        return kept.rename_columns(["child_id", "guardian_id", "relation", LINE])
 
     return FileImport(
         filename="guardians.csv",
@@ -159,18 +202,3 @@ def guardian_import(engine: Engine) -> FileImport:
         transform=existing_only,
         optional=True,
     )
-
-
-def _keep_known(
-    rows: list[NumberedRow],
-    known_people: Callable[[set[str]], set[str]],
-    report: Callable[[Problem], None],
-) -> Iterator[Row]:
-    known = known_people({pid for _line, row in rows for pid in row[:2]})
-    for line, row in rows:
-        missing = next((i for i in (0, 1) if row[i] not in known), None)
-        if missing is None:
-            yield row
-        else:
-            field = "child_id" if missing == 0 else "guardian_id"
-            report(Problem("guardians.csv", line, field, "unknown_person"))
