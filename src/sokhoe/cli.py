@@ -144,5 +144,50 @@ def synth(
     )
 
 
+@app.command()
+def reconcile(
+    register: Path = typer.Option(..., exists=True, dir_okay=False, help="register CSV"),
+    cards: Path = typer.Option(..., exists=True, dir_okay=False, help="BHXH card list CSV"),
+    integrated: Path = typer.Option(..., exists=True, dir_okay=False, help="VNeID CSV"),
+    out: Path = typer.Option(..., file_okay=False, help="output directory (replaced at the end)"),
+    engine: str = typer.Option("duckdb", help="duckdb (spark: later)"),
+    as_of: str | None = typer.Option(None, help="reference date YYYY-MM-DD (default: today)"),
+) -> None:
+    """Cross-check register, card list and integrations: links, findings, worklists.
+
+    Exit 0 when every input line was used, 1 when some were rejected (rejects.csv), 2 when
+    an input is unusable or an option wrong (nothing written).
+    """
+    import datetime as dt
+
+    from sokhoe.reconcile import ReconcileOptions, UnknownEngine, run
+    from sokhoe.synth import InvalidOptions, parse_date
+
+    try:
+        when = dt.date.today() if as_of is None else parse_date(as_of)
+        options = ReconcileOptions(register, cards, integrated, out, when, engine)
+        with progress_bars(console) as bars:
+            summary = run(options, bars)
+    except FileRejected as exc:
+        err_console.print(f"[red]{exc.problem.message()}[/red]")
+        raise typer.Exit(2) from None
+    except (InvalidOptions, UnknownEngine) as exc:
+        err_console.print(f"Lỗi: {exc}", soft_wrap=True, markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    links = summary["links"]
+    console.print(
+        f"{vn_number(links['exact'])} thẻ khớp mã định danh, {vn_number(links['probable'])} "
+        f"tìm được chủ thẻ, {vn_number(links['none'])} chưa tìm được → {out}"
+    )
+    table = Table("sai sót / tình trạng", "số thẻ")
+    for code, count in summary["findings"].items():
+        table.add_row(summary["labels"][code], vn_number(count))
+    console.print(table)
+    rejected = sum(source["rejected"] for source in summary["inputs"].values())
+    if rejected:
+        err_console.print(f"{vn_number(rejected)} dòng bị từ chối: xem {out / 'rejects.csv'}")
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()

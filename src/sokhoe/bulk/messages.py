@@ -61,6 +61,18 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "không có người mang mã định danh này trong sổ đăng ký",
         "no person with this ID in the register",
     ),
+    "duplicate_person_id": (
+        "mã định danh {value!r} đã có ở dòng {first}",
+        "person ID {value!r} already appears on line {first}",
+    ),
+    "duplicate_column": (
+        "cột {column!r} xuất hiện hai lần trong dòng tiêu đề",
+        "column {column!r} appears twice in the header",
+    ),
+    "unreadable_line": (
+        "dòng không đọc được: {reason}",
+        "unreadable line: {reason}",
+    ),
 }
 
 

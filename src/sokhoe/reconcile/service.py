@@ -1,0 +1,130 @@
+"""``run(options)``: reconcile the register, BHXH's card list and the VNeID wallet export.
+
+The pipeline, in order: check the files (nothing is written if one is unusable), load them,
+validate and normalise each line, link cards to people by exact ID, match what is left
+(Fellegi–Sunter, :mod:`~sokhoe.reconcile.matching`), derive the findings
+(:mod:`~sokhoe.reconcile.rules`) and write the outputs into a directory beside ``--out``,
+which replaces ``--out`` only once complete (:mod:`~sokhoe.reconcile.outputs`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sokhoe.reconcile import inputs, matching, normalize, outputs, rules, validate
+from sokhoe.reconcile.engine_duckdb import DuckDBEngine
+
+#: ``start(label, total) -> advance(n)``, the shape of :func:`sokhoe.progress.progress_bars`.
+ProgressStart = Callable[[str, int], Callable[[int], None]]
+ENGINES = ("duckdb",)
+
+
+class UnknownEngine(ValueError):
+    """An engine this build cannot run (the message says which exist)."""
+
+
+@dataclass(frozen=True)
+class ReconcileOptions:
+    register: Path
+    cards: Path
+    integrated: Path
+    out: Path
+    as_of: dt.date
+    engine: str = "duckdb"
+
+
+def run(options: ReconcileOptions, progress: ProgressStart | None = None) -> dict[str, Any]:
+    """Runs the whole reconciliation; returns the summary also written to summary.json.
+
+    Raises :class:`~sokhoe.bulk.messages.FileRejected` (nothing written) when an input
+    cannot be used, :class:`UnknownEngine` for an engine not available here.
+    """
+    if options.engine not in ENGINES:
+        raise UnknownEngine(f"máy xử lý {options.engine!r} chưa có; hiện có: {', '.join(ENGINES)}")
+    start = progress or (lambda label, total: lambda n: None)
+    options.out.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{options.out.name}.work-", dir=options.out.parent))
+    try:
+        with _step(start, "Kiểm tra tệp đầu vào"):
+            sources = [
+                inputs.prepare(contract, path, scratch)
+                for contract, path in zip(
+                    inputs.CONTRACTS,
+                    (options.register, options.cards, options.integrated),
+                    strict=True,
+                )
+            ]
+        engine = DuckDBEngine(scratch)
+        try:
+            model = _pipeline(engine, sources, options.as_of, start)
+            with _step(start, "Ghi kết quả"):
+                return outputs.write(engine, sources, options, model, scratch / "out")
+        finally:
+            engine.close()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@contextmanager
+def _step(start: ProgressStart, label: str) -> Iterator[None]:
+    advance = start(label, 1)
+    yield
+    advance(1)
+
+
+def _pipeline(
+    engine: DuckDBEngine, sources: list[inputs.Source], as_of: dt.date, start: ProgressStart
+) -> matching.Model:
+    d = engine.dialect
+    with _step(start, "Đọc tệp"):
+        for source in sources:
+            engine.load(source)
+        engine.loaded()
+    with _step(start, "Kiểm tra và chuẩn hóa từng dòng"):
+        for role, sql in validate.texts_sql().items():
+            engine.view(f"{role}_text", sql)
+        # Distinct texts first, in their own tables: normalising inside the same query lets
+        # the optimiser push the work below the DISTINCT, onto every line.
+        for table, sql in validate.distinct_texts_sql().items():
+            engine.create(table, sql)
+        engine.create("names", normalize.name_dictionary(d, "SELECT raw FROM name_texts"))
+        engine.create("births", normalize.birth_dictionary(d, "SELECT raw FROM birth_texts"))
+        engine.create("villages", validate.villages_sql(d))
+        for role, sql in (
+            ("register", validate.register_sql(d)),
+            ("cards", validate.cards_sql(d)),
+            ("integrated", validate.integrated_sql(d)),
+        ):
+            engine.create(f"{role}_rows", sql)
+            engine.view(role, validate.usable_sql(role))
+    with _step(start, "Ghép thẻ với người"):
+        engine.create("holders", matching.holders_sql())
+        engine.create("residual", matching.residual_sql())
+        engine.create("candidates", matching.candidates_sql())
+        engine.create("name_frequencies", matching.name_frequencies_sql())
+        (counts,) = engine.rows(matching.holder_counts_sql())
+        holders = dict(zip(("register", "one", "several", "cards"), counts, strict=True))
+        model = matching.estimate(
+            engine.rows(matching.level_counts_sql(d, matching.m_pairs(holders["cards"]))),
+            engine.rows(
+                matching.level_counts_sql(
+                    d, matching.u_pairs(holders["cards"], holders["register"])
+                )
+            ),
+            holders,
+        )
+        engine.create("best", matching.best_sql(d, model))
+    with _step(start, "Phát hiện sai sót"):
+        engine.create("wallet", rules.wallet_sql())
+        engine.create("facts", rules.facts_sql(d, as_of))
+        engine.create("duplicates", rules.duplicates_sql())
+        engine.create("shared_numbers", rules.shared_numbers_sql(d))
+        engine.create("findings", rules.findings_sql(d, as_of))
+    return model
