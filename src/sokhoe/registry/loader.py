@@ -157,7 +157,10 @@ class KnownPeople:
     def _all(self) -> npt.NDArray[np.int64]:
         if self._ids is None:
             with self.engine.connect() as connection:
-                ids = pa.array(connection.scalars(select(Citizen.person_id)).all(), pa.string())
+                cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+                cursor.execute(f"SELECT person_id FROM {Citizen.__tablename__}")
+                ids = pa.array([row[0] for row in cursor.fetchall()], pa.string())
+                cursor.close()
             ids = ids.filter(pc.match_substring_regex(ids, r"^[0-9]{12}$"))
             self._ids = np.sort(np.asarray(pc.cast(ids, pa.int64()).to_numpy(), np.int64))
         return self._ids
