@@ -185,7 +185,12 @@ def reconcile(
     console.print(table)
     rejected = sum(source["rejected"] for source in summary["inputs"].values())
     if rejected:
-        err_console.print(f"{vn_number(rejected)} dòng bị từ chối: xem {out / 'rejects.csv'}")
+        err_console.print(
+            f"{vn_number(rejected)} dòng bị từ chối: xem {out / 'rejects.csv'}",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
         raise typer.Exit(1)
 
 

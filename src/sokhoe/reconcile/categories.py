@@ -154,10 +154,11 @@ CATEGORIES: tuple[Category, ...] = (
         "Thẻ tích hợp khác thẻ còn hiệu lực",
         Worklist.COMMUNE,
         {"": "Ví VNeID đang có thẻ {integrated_card}"},
-        {"": "Hướng dẫn cập nhật thẻ {card_number} trong ví VNeID"},
+        {"": "Hướng dẫn cập nhật thẻ còn hiệu lực vào ví VNeID thay thẻ cũ"},
     ),
     # The three statuses of a valid card, one finding per card: short texts, the card number
-    # is in its own column.
+    # is in its own column. A worklist category's fix has no placeholder: worklists show it
+    # as the task, one shared text for everyone.
     Category(
         "ready_not_integrated",
         "Chưa tích hợp, có định danh mức 2",

@@ -35,11 +35,14 @@ class DuckDBEngine:
         spill = scratch / "duckdb"
         spill.mkdir(exist_ok=True)
         self._con.execute(f"SET temp_directory = {DUCKDB.literal(str(spill))}")
+        self._views: set[str] = set()
+        self._roles: list[str] = []
 
     def load(self, source: Source) -> None:
         """Creates ``<role>_lines`` (``line`` and the contract's columns, all text) and
         ``<role>_unreadable`` (``line``, ``kind``, ``found``: lines the reader skipped)."""
         role = source.contract.role
+        self._roles.append(role)
         columns = ", ".join(f"{DUCKDB.literal(c)}: 'VARCHAR'" for c in source.header)
         self._con.execute(
             f"""CREATE TABLE raw_{role} AS SELECT * FROM read_csv(
@@ -61,21 +64,18 @@ class DuckDBEngine:
             | set(source.blank_lines)
         )
         picked = ", ".join(f'r."{c}"' for c in source.contract.columns)
+        self._con.execute(f"CREATE TABLE skips_{role} (records BIGINT, skipped BIGINT)")
         if not skipped:
-            self._con.execute(
-                f"CREATE VIEW {role}_lines AS "
-                f"SELECT r.rowid + 2 AS line, {picked} FROM raw_{role} r"
-            )
+            self.view(f"{role}_lines", f"SELECT r.rowid + 2 AS line, {picked} FROM raw_{role} r")
             return
         # The k-th record read is on line k + 2 plus the lines skipped before it; the j-th
         # skipped line s (from 0) comes after s - 2 - j records.
         after = {line - 2 - j: j + 1 for j, line in enumerate(skipped)}
-        self._con.execute(f"CREATE TABLE skips_{role} (records BIGINT, skipped BIGINT)")
         self._con.executemany(f"INSERT INTO skips_{role} VALUES (?, ?)", sorted(after.items()))
-        self._con.execute(
-            f"""CREATE VIEW {role}_lines AS
-                SELECT r.rowid + 2 + coalesce(s.skipped, 0) AS line, {picked}
-                FROM raw_{role} r ASOF LEFT JOIN skips_{role} s ON r.rowid >= s.records"""
+        self.view(
+            f"{role}_lines",
+            f"""SELECT r.rowid + 2 + coalesce(s.skipped, 0) AS line, {picked}
+                FROM raw_{role} r ASOF LEFT JOIN skips_{role} s ON r.rowid >= s.records""",
         )
 
     def loaded(self) -> None:
@@ -88,6 +88,20 @@ class DuckDBEngine:
 
     def view(self, name: str, sql: str) -> None:
         self._con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+        self._views.add(name)
+
+    def drop(self, *names: str) -> None:
+        """Frees tables and views no later step reads (a province's take gigabytes)."""
+        for name in names:
+            kind = "VIEW" if name in self._views else "TABLE"
+            self._con.execute(f"DROP {kind} IF EXISTS {name}")
+            self._views.discard(name)
+
+    def release_inputs(self) -> None:
+        """Drops what :meth:`load` made, once the checked tables are built."""
+        for role in self._roles:
+            self.drop(f"{role}_lines", f"{role}_unreadable", f"skips_{role}", f"raw_{role}")
+            self.drop(f"rejects_{role}", f"scan_{role}")
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return self._con.execute(sql).fetchall()

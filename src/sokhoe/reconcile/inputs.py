@@ -51,6 +51,8 @@ CONTRACTS = (REGISTER, CARDS, INTEGRATED)
 UTF8, WINDOWS_1258 = "utf-8", "windows-1258"
 _SAMPLE_BYTES = 1 << 20
 _DELIMITERS = (",", ";", "\t")
+#: How many valid non-ASCII letters per broken byte sequence still make a file UTF-8.
+_UTF8_LETTERS_PER_ERROR = 10
 #: Share of non-ASCII characters that must be Vietnamese letters for a file that is not
 #: UTF-8 to be read as Windows-1258 (other single-byte code pages decode to other letters).
 _VIETNAMESE_SHARE = 0.98
@@ -104,16 +106,19 @@ def prepare(contract: Contract, path: Path, scratch: Path) -> Source:
 
 def detect_encoding(path: Path, name: str) -> str:
     """UTF-8 (BOM or not), or Windows-1258 when the text decodes to Vietnamese letters;
-    anything else (UTF-16, TCVN3, Latin-1…) is refused rather than read as garbage."""
+    anything else (UTF-16, TCVN3, Latin-1…) is refused rather than read as garbage.
+
+    A UTF-8 file may hold a few broken lines (rejected one by one later); a Windows-1258
+    file read as UTF-8 is nearly all errors and has almost no valid multi-byte letters.
+    """
     with path.open("rb") as stream:
         sample = stream.read(_SAMPLE_BYTES)
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise FileRejected(Problem(name, None, None, "not_utf8"))
-    try:
-        codecs.getincrementaldecoder(UTF8)().decode(sample, final=False)
-    except UnicodeDecodeError:
-        pass
-    else:
+    text = codecs.getincrementaldecoder(UTF8)(errors="replace").decode(sample, final=False)
+    broken = text.count("\ufffd")
+    letters = sum(1 for ch in text if ord(ch) > 127) - broken
+    if letters >= _UTF8_LETTERS_PER_ERROR * broken:
         return UTF8
     if _looks_vietnamese(sample):
         return WINDOWS_1258

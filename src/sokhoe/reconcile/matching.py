@@ -36,6 +36,8 @@ _PRIOR_SEVERAL, _PRIOR_HOLDING = 0.01, 0.9
 OUTSIDE = 0.03
 #: Score at which a candidate is proposed as the holder, and below which none is shown.
 PROBABLE, UNCERTAIN = 0.95, 0.2
+#: The name levels weighed by the name's frequency instead of their u (the first ones).
+NAME_FREQUENCY_LEVELS = ("exact", "folded")
 #: Target size of the samples estimating m and u.
 SAMPLE = 100_000
 
@@ -230,6 +232,7 @@ class Model:
                  "u": round(x.u, 8), "weight": x.weight}
                 for x in self.levels
             ],
+            "name_frequency_levels": list(NAME_FREQUENCY_LEVELS),
             "outside": OUTSIDE,
             "probable": PROBABLE,
             "uncertain": UNCERTAIN,
@@ -288,7 +291,7 @@ def holder_counts_sql() -> str:
     return """SELECT (SELECT count(*) FROM register) AS register,
                      count(CASE WHEN cards = 1 THEN 1 END) AS one,
                      count(CASE WHEN cards > 1 THEN 1 END) AS several,
-                     (SELECT max(line) FROM cards) AS cards
+                     (SELECT coalesce(max(line), 0) FROM cards) AS cards
               FROM holders"""
 
 
@@ -299,7 +302,8 @@ def name_frequencies_sql() -> str:
 
 
 def best_sql(d: Dialect, model: Model) -> str:
-    """Per residual card, its best candidate, that candidate's score and weight."""
+    """Per residual card, its best candidate (with name and birth date, to show), that
+    candidate's score and weight."""
     pairs = """candidates c JOIN residual l ON l.line = c.line
                JOIN register r ON r.person_id = c.person_id"""
     keep = "l.line, r.person_id, r.name_key AS holder_name"
@@ -313,8 +317,8 @@ def best_sql(d: Dialect, model: Model) -> str:
         terms.append(f"CASE p.{comparison.name}_level {whens} ELSE 0 END")
     # Sharing a name says as much as the name is rare: u of the two exact-name levels
     # (with and without the same diacritics) is the name's share of the register.
-    for level in (1, 2):
-        m = model.levels[level - 1].m
+    for level, name in enumerate(NAME_FREQUENCY_LEVELS, 1):
+        m = next(x.m for x in model.levels if x.comparison == "name" and x.name == name)
         terms[0] = (
             f"CASE WHEN p.name_level = {level} "
             f"THEN {round(math.log2(m * model.register_size), 4)} - log2(f.n) "
@@ -326,8 +330,9 @@ def best_sql(d: Dialect, model: Model) -> str:
     )
     outside = round(math.log2(model.register_size * OUTSIDE / (1 - OUTSIDE)), 4)
     return f"""
-        SELECT line, person_id, weight,
-               1.0 / (mass + pow(2.0, {outside} - weight)) AS score
+        SELECT b.line, b.person_id, b.weight,
+               1.0 / (b.mass + pow(2.0, {outside} - b.weight)) AS score,
+               r.display AS candidate_name, r.birth_text AS candidate_birth
         FROM (
             SELECT line, person_id, weight,
                    row_number() OVER (PARTITION BY line ORDER BY weight DESC, person_id)
@@ -342,8 +347,9 @@ def best_sql(d: Dialect, model: Model) -> str:
                     LEFT JOIN holders h ON h.person_id = p.person_id
                 )
             )
-        )
-        WHERE rank = 1"""
+        ) b
+        JOIN register r ON r.person_id = b.person_id
+        WHERE b.rank = 1"""
 
 
 def link_columns(card: str, best: str) -> dict[str, str]:

@@ -11,12 +11,12 @@ import json
 import shutil
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sokhoe.bulk.messages import Problem
 from sokhoe.bulk.report import write_problems
-from sokhoe.reconcile import validate
 from sokhoe.reconcile.categories import BY_CODE, CATEGORIES
 from sokhoe.reconcile.inputs import Source
 from sokhoe.reconcile.matching import Model
@@ -27,11 +27,22 @@ if TYPE_CHECKING:
     from sokhoe.reconcile.service import ReconcileOptions
 
 
+@dataclass(frozen=True)
+class Reconciled:
+    """What the pipeline hands the outputs besides the engine's ``facts`` and ``findings``."""
+
+    model: Model
+    #: Usable lines per input role.
+    rows: dict[str, int]
+    #: Rejected lines: (role, line, ``field:code`` or ``line:kind``, value, fields found).
+    problems: list[tuple[Any, ...]]
+
+
 def write(
     engine: DuckDBEngine,
     sources: Sequence[Source],
     options: ReconcileOptions,
-    model: Model,
+    reconciled: Reconciled,
     staging: Path,
 ) -> dict[str, Any]:
     """Writes every output into ``staging``, then publishes it as ``options.out``."""
@@ -50,10 +61,10 @@ def write(
            FROM findings ORDER BY line, position, variant""",
         staging / "findings.csv",
     )
-    rejected = _write_rejects(engine, sources, staging / "rejects.csv")
+    rejected = _write_rejects(reconciled.problems, sources, staging / "rejects.csv")
     worklists = write_worklists(engine, staging / "worklists")
     fixes = write_fixes(engine, staging / "fixes_for_bhxh.xlsx")
-    summary = _summary(engine, sources, options, model, rejected, worklists, fixes)
+    summary = _summary(engine, sources, options, reconciled, rejected, worklists, fixes)
     (staging / "summary.json").write_text(
         json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
@@ -77,11 +88,13 @@ def publish(staging: Path, out: Path) -> None:
     shutil.rmtree(previous)
 
 
-def _write_rejects(engine: DuckDBEngine, sources: Sequence[Source], path: Path) -> dict[str, int]:
+def _write_rejects(
+    rejected: list[tuple[Any, ...]], sources: Sequence[Source], path: Path
+) -> dict[str, int]:
     names = {source.contract.role: source.name for source in sources}
     problems = [
         _problem(names[role], line, problem, value, found, len(source_columns(sources, role)))
-        for role, line, problem, value, found in engine.rows(validate.problems_sql())
+        for role, line, problem, value, found in rejected
     ]
     write_problems(path, problems)
     counts = dict.fromkeys(names.values(), 0)
@@ -128,21 +141,20 @@ def _summary(
     engine: DuckDBEngine,
     sources: Sequence[Source],
     options: ReconcileOptions,
-    model: Model,
+    reconciled: Reconciled,
     rejected: dict[str, int],
     worklists: dict[str, int],
     fixes: int,
 ) -> dict[str, Any]:
-    files = {}
-    for source in sources:
-        role = source.contract.role
-        ((used,),) = engine.rows(f"SELECT count(*) FROM {role}")
-        files[role] = {
+    files = {
+        source.contract.role: {
             "file": source.name,
             "encoding": source.encoding,
-            "rows": used,
+            "rows": reconciled.rows[source.contract.role],
             "rejected": rejected[source.name],
         }
+        for source in sources
+    }
     links = dict(engine.rows("SELECT match, count(*) FROM facts GROUP BY match"))
     findings = dict(engine.rows("SELECT category, count(*) FROM findings GROUP BY category"))
     return {
@@ -154,5 +166,5 @@ def _summary(
         "labels": {c.code: BY_CODE[c.code].label for c in CATEGORIES},
         "worklists": worklists,
         "fixes_for_bhxh": fixes,
-        "model": model.as_dict(),
+        "model": reconciled.model.as_dict(),
     }

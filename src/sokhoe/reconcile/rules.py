@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from sokhoe.reconcile import matching, normalize
-from sokhoe.reconcile.categories import BY_CODE, CATEGORIES, KEEP_REASONS
+from sokhoe.reconcile.categories import BY_CODE, CATEGORIES, KEEP_REASONS, Worklist
 from sokhoe.reconcile.dialect import Dialect
 
 #: Share of costs the fund pays per benefit level (Luật BHYT, Điều 22): level 1, 2 and 5
@@ -46,6 +46,7 @@ def facts_sql(d: Dialect, as_of: dt.date) -> str:
                c.commune_code AS card_commune, c.valid_from, c.valid_to,
                r.person_id, {link["match"]} AS match, {link["score"]} AS score,
                {link["proposal"]} AS proposal, {link["candidate_id"]} AS candidate_id,
+               b.candidate_name, b.candidate_birth,
                r.display AS reg_name, r.birth_text AS reg_birth, r.birth_year AS reg_year,
                r.sex AS reg_sex, r.commune_code AS reg_commune, r.village, r.level2,
                r.fam AS reg_fam, r.mid AS reg_mid, r.giv AS reg_giv,
@@ -97,8 +98,8 @@ def shared_numbers_sql(d: Dialect) -> str:
     """BHXH numbers written on more than one card line, with those lines."""
     holder = "'dòng ' || CAST(line AS VARCHAR) || ' (' || coalesce(given_id, 'không mã') || ')'"
     return f"""SELECT card_key, count(*) AS lines, {d.ordered_join(holder, ", ", "line")} AS holders
-               FROM cards
-               WHERE card_key IN (SELECT card_key FROM cards GROUP BY card_key HAVING count(*) > 1)
+               FROM facts
+               WHERE card_key IN (SELECT card_key FROM facts GROUP BY card_key HAVING count(*) > 1)
                GROUP BY card_key"""
 
 
@@ -163,8 +164,8 @@ def placeholders(d: Dialect, as_of: dt.date) -> dict[str, str]:
         "id_sex": _sex(_id_sex("f.given_id")),
         "id_year": f"CAST({_id_year('f.given_id')} AS VARCHAR)",
         "candidate_id": "f.candidate_id",
-        "candidate_name": "cand.display",
-        "candidate_birth": vn_date("cand.birth_text"),
+        "candidate_name": "f.candidate_name",
+        "candidate_birth": vn_date("f.candidate_birth"),
         "kept_card": "k.card_number",
         "card_count": "CAST(x.cards AS VARCHAR)",
         "why": _why_kept(),
@@ -188,18 +189,12 @@ class Rule:
 
 
 def rules(as_of: dt.date) -> tuple[Rule, ...]:
-    proposal = "LEFT JOIN register cand ON cand.person_id = f.candidate_id"
     return (
         Rule(("card_code_invalid",), "f.code_problem IS NOT NULL", variant="f.code_problem"),
         Rule(("card_expired",), "f.validity = 'expired'"),
         Rule(("card_not_yet_valid",), "f.validity = 'not_yet'"),
-        Rule(("person_id_missing",), "f.given_id IS NULL", "f.proposal", proposal),
-        Rule(
-            ("person_id_unknown",),
-            "f.given_id IS NOT NULL AND f.match <> 'exact'",
-            "f.proposal",
-            proposal,
-        ),
+        Rule(("person_id_missing",), "f.given_id IS NULL", "f.proposal"),
+        Rule(("person_id_unknown",), "f.given_id IS NOT NULL AND f.match <> 'exact'", "f.proposal"),
         Rule(
             ("person_id_inconsistent",),
             # CASE, not AND: the ID's digits are read only once it is known to be valid.
@@ -290,8 +285,25 @@ def findings_sql(d: Dialect, as_of: dt.date) -> str:
                        {_texts(d, rule, "detail", category, values)} AS detail,
                        {_texts(d, rule, "fix", category, values)} AS suggested_fix,
                        CASE {category} {worklist} END AS worklist,
-                       CASE {category} {position} END AS position, {rule.variant} AS variant
+                       CASE {category} {position} END AS position, {rule.variant} AS variant,
+                       {_visit(rule, category)}
                 FROM facts f {rule.joins}
                 WHERE {rule.where}"""
         )
     return " UNION ALL ".join(selects)
+
+
+#: What a worklist shows of a person, kept with the findings that go on worklists.
+VISIT_COLUMNS = ("village", "reg_name", "reg_birth", "reg_sex", "reg_giv", "reg_fam", "reg_mid")
+
+
+def _visit(rule: Rule, category: str) -> str:
+    """The :data:`VISIT_COLUMNS` of a worklist finding, NULL for the others (most rows)."""
+    visited = [c for c in rule.codes if BY_CODE[c].worklist in (Worklist.COMMUNE, Worklist.POLICE)]
+    if not visited:
+        return ", ".join(f"CAST(NULL AS VARCHAR) AS {column}" for column in VISIT_COLUMNS)
+    listed = ", ".join(f"'{c}'" for c in visited)
+    return ", ".join(
+        f"CASE WHEN {category} IN ({listed}) THEN f.{column} END AS {column}"
+        for column in VISIT_COLUMNS
+    )

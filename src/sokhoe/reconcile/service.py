@@ -63,9 +63,9 @@ def run(options: ReconcileOptions, progress: ProgressStart | None = None) -> dic
             ]
         engine = DuckDBEngine(scratch)
         try:
-            model = _pipeline(engine, sources, options.as_of, start)
+            reconciled = _pipeline(engine, sources, options.as_of, start)
             with _step(start, "Ghi kết quả"):
-                return outputs.write(engine, sources, options, model, scratch / "out")
+                return outputs.write(engine, sources, options, reconciled, scratch / "out")
         finally:
             engine.close()
     finally:
@@ -81,14 +81,16 @@ def _step(start: ProgressStart, label: str) -> Iterator[None]:
 
 def _pipeline(
     engine: DuckDBEngine, sources: list[inputs.Source], as_of: dt.date, start: ProgressStart
-) -> matching.Model:
+) -> outputs.Reconciled:
+    """Builds ``facts`` and ``findings``, dropping each table once no later step reads it."""
     d = engine.dialect
     with _step(start, "Đọc tệp"):
         for source in sources:
             engine.load(source)
         engine.loaded()
     with _step(start, "Kiểm tra và chuẩn hóa từng dòng"):
-        for role, sql in validate.texts_sql().items():
+        texts = validate.texts_sql()
+        for role, sql in texts.items():
             engine.view(f"{role}_text", sql)
         # Distinct texts first, in their own tables: normalising inside the same query lets
         # the optimiser push the work below the DISTINCT, onto every line.
@@ -104,27 +106,40 @@ def _pipeline(
         ):
             engine.create(f"{role}_rows", sql)
             engine.view(role, validate.usable_sql(role))
+        problems = engine.rows(validate.problems_sql())
+        rows = {role: engine.rows(f"SELECT count(*) FROM {role}")[0][0] for role in texts}
+        engine.drop(*(f"{role}_text" for role in texts), *validate.distinct_texts_sql())
+        engine.drop("names", "births", "villages")
+        engine.release_inputs()
     with _step(start, "Ghép thẻ với người"):
-        engine.create("holders", matching.holders_sql())
-        engine.create("residual", matching.residual_sql())
-        engine.create("candidates", matching.candidates_sql())
-        engine.create("name_frequencies", matching.name_frequencies_sql())
-        (counts,) = engine.rows(matching.holder_counts_sql())
-        holders = dict(zip(("register", "one", "several", "cards"), counts, strict=True))
-        model = matching.estimate(
-            engine.rows(matching.level_counts_sql(d, matching.m_pairs(holders["cards"]))),
-            engine.rows(
-                matching.level_counts_sql(
-                    d, matching.u_pairs(holders["cards"], holders["register"])
-                )
-            ),
-            holders,
-        )
-        engine.create("best", matching.best_sql(d, model))
+        model = _match(engine)
     with _step(start, "Phát hiện sai sót"):
         engine.create("wallet", rules.wallet_sql())
         engine.create("facts", rules.facts_sql(d, as_of))
+        engine.drop("best", "cards", "cards_rows", "integrated", "integrated_rows")
         engine.create("duplicates", rules.duplicates_sql())
         engine.create("shared_numbers", rules.shared_numbers_sql(d))
         engine.create("findings", rules.findings_sql(d, as_of))
+        engine.drop("duplicates", "shared_numbers", "wallet", "register", "register_rows")
+    return outputs.Reconciled(model, rows, problems)
+
+
+def _match(engine: DuckDBEngine) -> matching.Model:
+    """Estimates the model and leaves each residual card's best candidate in ``best``."""
+    d = engine.dialect
+    engine.create("holders", matching.holders_sql())
+    engine.create("residual", matching.residual_sql())
+    engine.create("candidates", matching.candidates_sql())
+    engine.create("name_frequencies", matching.name_frequencies_sql())
+    (counts,) = engine.rows(matching.holder_counts_sql())
+    holders = dict(zip(("register", "one", "several", "cards"), counts, strict=True))
+    m_pairs = matching.m_pairs(holders["cards"])
+    u_pairs = matching.u_pairs(holders["cards"], holders["register"])
+    model = matching.estimate(
+        engine.rows(matching.level_counts_sql(d, m_pairs)),
+        engine.rows(matching.level_counts_sql(d, u_pairs)),
+        holders,
+    )
+    engine.create("best", matching.best_sql(d, model))
+    engine.drop("holders", "residual", "candidates", "name_frequencies")
     return model

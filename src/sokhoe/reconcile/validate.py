@@ -17,7 +17,6 @@ from sokhoe.reconcile.dialect import Dialect
 PERSON_ID = r"[0-9]{3}[0-5][0-9]{8}"
 _FULL_CODE = r"[A-Z]{2}[1-5][0-9]{12}"
 _SHORT_NUMBER = r"[0-9]{10}|[0-9]{12}"
-_DAY = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 
 @dataclass(frozen=True)
@@ -159,12 +158,13 @@ def cards_sql(d: Dialect) -> str:
     checks = [
         Check("card_number", "required", "t.card_number IS NULL"),
         *_PERSON_CHECKS,
+        # A day written exactly YYYY-MM-DD is one that survives the round trip to a date.
         *(
             Check(
                 column,
                 "bad_date",
-                f"t.{column} IS NOT NULL AND NOT coalesce({d.full_match(f't.{column}', _DAY)} "
-                f"AND {d.try_date(f't.{column}')} IS NOT NULL, false)",
+                f"t.{column} IS NOT NULL "
+                f"AND coalesce(CAST({d.try_date(f't.{column}')} AS VARCHAR) <> t.{column}, true)",
             )
             for column in ("valid_from", "valid_to")
         ),

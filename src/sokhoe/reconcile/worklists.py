@@ -52,7 +52,8 @@ _SUMMARY = "Tổng hợp"
 def write_worklists(engine: DuckDBEngine, directory: Path) -> dict[str, int]:
     """``<commune_code>.xlsx`` per commune with something to do; returns counts."""
     directory.mkdir()
-    runs = _runs(engine.batches(_people_sql(engine)), keys=2)
+    shared = xlsx.SharedStrings()
+    runs = _runs(engine.batches(_people_sql(engine, shared)), keys=2)
     people = communes = 0
     with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
         pending: list[Future[None]] = []
@@ -63,13 +64,14 @@ def write_worklists(engine: DuckDBEngine, directory: Path) -> dict[str, int]:
                 names[0],
                 (xlsx.Column("Thôn", 30), xlsx.Column("Số người cần đến", 18)),
                 [xlsx.text_row([key[1], rows]) for key, rows, _ in found],
+                len(found),
             )
             sheets = [
-                xlsx.Sheet(name, _PEOPLE_COLUMNS, [xlsx.numbered_rows(cells)])
-                for name, (_, _, cells) in zip(names[1:], found, strict=True)
+                xlsx.Sheet(name, _PEOPLE_COLUMNS, [xlsx.numbered_rows(cells)], rows)
+                for name, (_, rows, cells) in zip(names[1:], found, strict=True)
             ]
             path = directory / f"{commune}.xlsx"
-            pending.append(pool.submit(xlsx.write_workbook, path, [counts, *sheets]))
+            pending.append(pool.submit(xlsx.write_workbook, path, [counts, *sheets], shared.texts))
             if len(pending) > 2 * _WRITERS:  # bounds the memory held by waiting workbooks
                 pending.pop(0).result()
             people += sum(rows for _, rows, _ in found)
@@ -101,43 +103,42 @@ def write_fixes(engine: DuckDBEngine, path: Path) -> int:
         names[0],
         (xlsx.Column("Loại sai sót", 45), xlsx.Column("Số thẻ", 10)),
         [xlsx.text_row([c.label, found.get(c.code, (0, b""))[0]]) for c in bhxh],
+        len(bhxh),
     )
     sheets = [
-        xlsx.Sheet(name, _FIX_COLUMNS, [found[c.code][1]])
+        xlsx.Sheet(name, _FIX_COLUMNS, [found[c.code][1]], found[c.code][0])
         for name, c in zip(names[1:], present, strict=True)
     ]
     xlsx.write_workbook(path, [counts, *sheets])
     return sum(rows for rows, _ in found.values())
 
 
-def _people_sql(engine: DuckDBEngine) -> str:
+def _people_sql(engine: DuckDBEngine, shared: xlsx.SharedStrings) -> str:
     """The worklists' rows as XML cells, ordered by commune, village and person; the
-    numbering cell (STT) is added while writing, which saves the engine a second sort."""
+    numbering cell (STT) is added while writing, which saves the engine a second sort.
+    A worklist category's fix has no placeholder: it is the task, the same for everyone."""
     d = engine.dialect
+    listed = [c for c in CATEGORIES if c.worklist in (Worklist.COMMUNE, Worklist.POLICE)]
+    tasks = {f"{c.code}:{variant}": text for c in listed for variant, text in c.fix.items()}
     cells = [
         xlsx.cell_sql("reg_name"),
         xlsx.cell_sql(vn_date("reg_birth"), plain=True),
-        xlsx.choice_sql(d, "reg_sex", {"M": "Nam", "F": "Nữ"}),
+        shared.choice_sql(d, "reg_sex", {"M": "Nam", "F": "Nữ"}),
         xlsx.cell_sql("person_id", plain=True),
         xlsx.cell_sql("card_number"),
-        xlsx.choice_sql(d, "category", {c.code: c.label for c in CATEGORIES}),
-        xlsx.cell_sql("suggested_fix"),
-        xlsx.choice_sql(d, "worklist", {w.value: actor for w, actor in ACTORS.items()}),
+        shared.choice_sql(d, "category", {c.code: c.label for c in listed}),
+        shared.choice_sql(d, "category || ':' || variant", tasks),
+        shared.choice_sql(d, "worklist", {w.value: actor for w, actor in ACTORS.items()}),
     ]
     name_order = " || ' ' || ".join(
-        f"coalesce(f.{part}, '')" for part in ("reg_giv", "reg_fam", "reg_mid")
+        f"coalesce({part}, '')" for part in ("reg_giv", "reg_fam", "reg_mid")
     )
     return f"""
-        SELECT commune, village, {d.utf8(" || ".join(cells))} AS xml
-        FROM (
-            SELECT coalesce(w.commune_code, '{NO_COMMUNE}') AS commune,
-                   coalesce(f.village, '{NO_VILLAGE}') AS village, {name_order} AS sort,
-                   w.line, f.reg_name, f.reg_birth, f.reg_sex, w.person_id, w.card_number,
-                   w.category, w.suggested_fix, w.worklist
-            FROM findings w JOIN facts f ON f.line = w.line
-            WHERE w.worklist IN ('{Worklist.COMMUNE.value}', '{Worklist.POLICE.value}')
-        )
-        ORDER BY commune, village, sort, line"""
+        SELECT coalesce(commune_code, '{NO_COMMUNE}') AS commune,
+               coalesce(village, '{NO_VILLAGE}') AS village, {d.utf8(" || ".join(cells))} AS xml
+        FROM findings
+        WHERE worklist IN ('{Worklist.COMMUNE.value}', '{Worklist.POLICE.value}')
+        ORDER BY commune, village, {name_order}, line"""
 
 
 def _runs(batches: Iterable[Any], keys: int) -> Iterator[tuple[tuple[Any, ...], int, list[bytes]]]:
