@@ -6,12 +6,21 @@ time to load the whole export (register, villages, guardians, cards, integration
 baseline, in the same run and on the same database, inserts register.csv's raw text into an
 unindexed table (SQLite ``executemany``; PostgreSQL ``COPY`` of the file's bytes), so the
 ratio shows what validation, upserts and indexes cost.
+
+Also shown: each file's load time (on PostgreSQL the register's and the card list's files
+load at once, so their times overlap), register.csv's own rate, and the peak resident memory
+of the process loading (each backend is measured in a process of its own; the PostgreSQL
+server's memory is not included).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
+import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -56,7 +65,7 @@ def baseline(url: str, register: Path) -> float:
     return elapsed
 
 
-def measure(url: str, data: Path) -> dict[str, float]:
+def measure(url: str, data: Path) -> dict[str, object]:
     database = open_database(url)
     start = time.perf_counter()
     reports = load_directory(database, data)
@@ -65,37 +74,62 @@ def measure(url: str, data: Path) -> dict[str, float]:
     load_directory(database, data)
     second = time.perf_counter() - start
     database.engine.dispose()
-    people = next(r.rows_written for r in reports if r.filename == "register.csv")
+    register = next(r for r in reports if r.filename == "register.csv")
+    people = register.rows_written
     base = baseline(url, data / "register.csv")
     return {
         "people": people,
         "load_s": first,
         "people_per_s": people / first,
+        "register_s": register.seconds,
+        "register_per_s": people / register.seconds,
+        "files": {r.filename: (r.seconds, r.rows_written, len(r.problems)) for r in reports},
         "reload_s": second,
         "baseline_s": base,
         "ratio": first / base,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def run(backend: str, data: Path) -> dict[str, object]:
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory() as scratch:
+            return measure(f"sqlite:///{scratch}/bench.db", data)
+    with throwaway_cluster() as url:
+        return measure(url, data)
+
+
+def show(backend: str, figures: dict[str, object]) -> None:
+    f: dict[str, float] = {k: v for k, v in figures.items() if isinstance(v, int | float)}
+    print(  # noqa: T201
+        f"{backend}: {f['people']:,.0f} people in {f['load_s']:.1f} s = "
+        f"{f['people_per_s']:,.0f} people/s; reload {f['reload_s']:.1f} s; "
+        f"bare insert of register.csv {f['baseline_s']:.1f} s (ratio {f['ratio']:.1f}x); "
+        f"register.csv alone {f['register_s']:.1f} s = {f['register_per_s']:,.0f} rows/s; "
+        f"peak RSS {f['peak_rss_mib']:,.0f} MiB"
+    )
+    files = figures["files"]
+    assert isinstance(files, dict)
+    for name, (seconds, rows, problems) in files.items():
+        print(f"  {name}: {seconds:.1f} s, {rows:,} rows, {problems:,} problems")  # noqa: T201
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    results = {}
-    if args.backend in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory() as scratch:
-            results["sqlite"] = measure(f"sqlite:///{scratch}/bench.db", args.data)
-    if args.backend in ("postgresql", "both"):
-        with throwaway_cluster() as url:
-            results["postgresql"] = measure(url, args.data)
-    for backend, figures in results.items():
-        print(  # noqa: T201
-            f"{backend}: {figures['people']:,.0f} people in {figures['load_s']:.1f} s = "
-            f"{figures['people_per_s']:,.0f} people/s; reload {figures['reload_s']:.1f} s; "
-            f"bare insert of register.csv {figures['baseline_s']:.1f} s "
-            f"(ratio {figures['ratio']:.1f}x)"
-        )
+    if args.json:
+        print(json.dumps(run(args.backend, args.data)))  # noqa: T201
+        return
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    for backend in backends:
+        # A process per backend, so that each peak RSS is that backend's own.
+        command = [sys.executable, "-m", "benchmarks.bench_load", "--json"]
+        command += ["--data", str(args.data), "--backend", backend]
+        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        show(backend, json.loads(output.strip().splitlines()[-1]))
 
 
 if __name__ == "__main__":

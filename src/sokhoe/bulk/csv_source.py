@@ -88,20 +88,27 @@ class _DataLines(io.RawIOBase):
         return True
 
     def read(self, size: int | None = -1) -> bytes:
-        if size is None or size < 0:
-            parts = [self._out[self._pos :]]
-            while chunk := self._chunk():
-                parts.append(chunk)
-            self._out, self._pos = b"", 0
-            return b"".join(parts)
-        if self._pos >= len(self._out):
-            self._out, self._pos = self._chunk(), 0
-        if self._pos == 0 and len(self._out) <= size:
-            self._pos = len(self._out)
-            return self._out
-        piece = self._out[self._pos : self._pos + size]
-        self._pos += len(piece)
-        return piece
+        """``size`` bytes (all if negative), fewer only at the end or to keep a CRLF whole:
+        pyarrow takes each read as a block, and a record may not straddle more than two."""
+        left = None if size is None or size < 0 else size
+        parts: list[bytes] = []
+        while left is None or left > 0:
+            if self._pos >= len(self._out):
+                self._out, self._pos = self._chunk(), 0
+                if not self._out:
+                    break
+            end = len(self._out) if left is None else min(len(self._out), self._pos + left)
+            whole = self._pos == 0 and end == len(self._out)
+            parts.append(self._out if whole else self._out[self._pos : end])
+            if left is not None:
+                left -= end - self._pos
+            self._pos = end
+        data = b"".join(parts)
+        if data.endswith(b"\r") and self._pos < len(self._out) and len(data) > 1:
+            # pyarrow drops the LF of a quoted CRLF split between two blocks: keep them together.
+            self._pos -= 1
+            return data[:-1]
+        return data
 
     def _chunk(self) -> bytes:
         """The next whole lines (the last line of the file may lack its line end)."""
@@ -259,6 +266,8 @@ class CsvSource:
             placer.pending.append(_Invalid(row.number, row.actual_columns, text.count("\n")))
             return "skip"
 
+        if self.path.stat().st_size <= self._data_start:
+            return  # a header alone (pyarrow refuses empty input)
         with self.path.open("rb") as raw:
             raw.seek(self._data_start)
             data = _DataLines(raw, first_line=2)
@@ -298,7 +307,7 @@ class CsvSource:
     def _covers(lines: Lines, newlines: Lines | None, marked: list[int]) -> npt.NDArray[np.bool_]:
         """Whether each record (first line, newlines inside) spans a line of ``marked``."""
         marks = np.array(marked, dtype=np.int64)
-        if newlines is None:
+        if newlines is None or not len(lines):
             return np.isin(lines, marks)
         last = lines + newlines
         found = np.zeros(len(lines), np.bool_)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,8 @@ class FileReport:
     rows_read: int = 0
     rows_written: int = 0
     problems: list[Problem] = field(default_factory=list)
+    #: Wall time of the file's import.
+    seconds: float = 0.0
 
 
 def count_data_lines(path: Path) -> int:
@@ -69,6 +72,7 @@ def run_import(
     Raises :class:`~sokhoe.bulk.messages.FileRejected` before writing anything when the file
     itself is unusable (missing column, empty, not UTF-8 from the first line).
     """
+    start = time.perf_counter()
     source = CsvSource(path, spec.columns)
     report = FileReport(spec.filename)
     transform = spec.transform or _positional(spec.target)
@@ -79,4 +83,5 @@ def run_import(
     report.rows_read = source.rows_read
     report.problems[:0] = source.problems
     report.problems.sort(key=lambda p: p.line or 0)
+    report.seconds = time.perf_counter() - start
     return report
