@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from sokhoe.reconcile.dialect import DUCKDB
+from sokhoe.reconcile.dialect import DUCKDB, Dialect
 from sokhoe.reconcile.inputs import Source
 
 #: DuckDB's reject types → the kinds of unreadable line the rules report.
@@ -28,7 +28,7 @@ _UNREADABLE = {
 
 
 class DuckDBEngine:
-    dialect = DUCKDB
+    dialect: Dialect = DUCKDB
 
     def __init__(self, scratch: Path, memory_limit: str = "3GB") -> None:
         self._con = duckdb.connect(config={"memory_limit": memory_limit})

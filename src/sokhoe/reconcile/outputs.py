@@ -23,7 +23,7 @@ from sokhoe.reconcile.matching import Model
 from sokhoe.reconcile.worklists import write_fixes, write_worklists
 
 if TYPE_CHECKING:
-    from sokhoe.reconcile.engine_duckdb import DuckDBEngine
+    from sokhoe.reconcile.engine import Engine
     from sokhoe.reconcile.service import ReconcileOptions
 
 
@@ -39,7 +39,7 @@ class Reconciled:
 
 
 def write(
-    engine: DuckDBEngine,
+    engine: Engine,
     sources: Sequence[Source],
     options: ReconcileOptions,
     reconciled: Reconciled,
@@ -92,8 +92,9 @@ def _write_rejects(
     rejected: list[tuple[Any, ...]], sources: Sequence[Source], path: Path
 ) -> dict[str, int]:
     names = {source.contract.role: source.name for source in sources}
+    widths = {source.contract.role: len(source.header) for source in sources}
     problems = [
-        _problem(names[role], line, problem, value, found, len(source_columns(sources, role)))
+        _problem(names[role], line, problem, value, found, widths[role])
         for role, line, problem, value, found in rejected
     ]
     write_problems(path, problems)
@@ -101,10 +102,6 @@ def _write_rejects(
     for problem in problems:
         counts[problem.file] += 1
     return counts
-
-
-def source_columns(sources: Sequence[Source], role: str) -> tuple[str, ...]:
-    return next(s.header for s in sources if s.contract.role == role)
 
 
 _LINE_PROBLEMS = {
@@ -138,7 +135,7 @@ def _problem(
 
 
 def _summary(
-    engine: DuckDBEngine,
+    engine: Engine,
     sources: Sequence[Source],
     options: ReconcileOptions,
     reconciled: Reconciled,

@@ -145,7 +145,8 @@ def placeholders(d: Dialect, as_of: dt.date) -> dict[str, str]:
         "card_key": "f.card_key",
         "person_id": "f.person_id",
         "given_id": "f.given_id",
-        "score": f"replace({d.decimals('100 * f.score', 1)}, '.', ',') || '%'",
+        # Two decimals, and never 100 % for a search: only an exact ID is certain.
+        "score": f"replace({d.decimals('100 * least(f.score, 0.9999)', 2)}, '.', ',') || '%'",
         "card_name": "f.card_name",
         "card_birth": vn_date("f.card_birth"),
         "card_sex": _sex("f.card_sex"),

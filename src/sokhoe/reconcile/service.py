@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from sokhoe.reconcile import inputs, matching, normalize, outputs, rules, validate
+from sokhoe.reconcile.engine import Engine
 from sokhoe.reconcile.engine_duckdb import DuckDBEngine
 
 #: ``start(label, total) -> advance(n)``, the shape of :func:`sokhoe.progress.progress_bars`.
 ProgressStart = Callable[[str, int], Callable[[int], None]]
-ENGINES = ("duckdb",)
+#: Engines by name; each takes the run's scratch directory (spill files).
+ENGINES: dict[str, Callable[[Path], Engine]] = {"duckdb": DuckDBEngine}
 
 
 class UnknownEngine(ValueError):
@@ -61,7 +63,7 @@ def run(options: ReconcileOptions, progress: ProgressStart | None = None) -> dic
                     strict=True,
                 )
             ]
-        engine = DuckDBEngine(scratch)
+        engine = ENGINES[options.engine](scratch)
         try:
             reconciled = _pipeline(engine, sources, options.as_of, start)
             with _step(start, "Ghi kết quả"):
@@ -80,7 +82,7 @@ def _step(start: ProgressStart, label: str) -> Iterator[None]:
 
 
 def _pipeline(
-    engine: DuckDBEngine, sources: list[inputs.Source], as_of: dt.date, start: ProgressStart
+    engine: Engine, sources: list[inputs.Source], as_of: dt.date, start: ProgressStart
 ) -> outputs.Reconciled:
     """Builds ``facts`` and ``findings``, dropping each table once no later step reads it."""
     d = engine.dialect
@@ -124,7 +126,7 @@ def _pipeline(
     return outputs.Reconciled(model, rows, problems)
 
 
-def _match(engine: DuckDBEngine) -> matching.Model:
+def _match(engine: Engine) -> matching.Model:
     """Estimates the model and leaves each residual card's best candidate in ``best``."""
     d = engine.dialect
     engine.create("holders", matching.holders_sql())

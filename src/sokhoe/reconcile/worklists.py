@@ -22,7 +22,7 @@ from sokhoe.reconcile.categories import ACTORS, CATEGORIES, Worklist
 from sokhoe.reconcile.rules import vn_date
 
 if TYPE_CHECKING:
-    from sokhoe.reconcile.engine_duckdb import DuckDBEngine
+    from sokhoe.reconcile.engine import Engine
 
 NO_COMMUNE = "khong-ro-xa"
 NO_VILLAGE = "(chưa rõ thôn)"
@@ -49,7 +49,7 @@ _FIX_COLUMNS = (
 _SUMMARY = "Tổng hợp"
 
 
-def write_worklists(engine: DuckDBEngine, directory: Path) -> dict[str, int]:
+def write_worklists(engine: Engine, directory: Path) -> dict[str, int]:
     """``<commune_code>.xlsx`` per commune with something to do; returns counts."""
     directory.mkdir()
     shared = xlsx.SharedStrings()
@@ -81,7 +81,7 @@ def write_worklists(engine: DuckDBEngine, directory: Path) -> dict[str, int]:
     return {"communes": communes, "rows": people}
 
 
-def write_fixes(engine: DuckDBEngine, path: Path) -> int:
+def write_fixes(engine: Engine, path: Path) -> int:
     """BHXH's workbook; returns its number of rows."""
     d = engine.dialect
     cells = [
@@ -113,7 +113,7 @@ def write_fixes(engine: DuckDBEngine, path: Path) -> int:
     return sum(rows for rows, _ in found.values())
 
 
-def _people_sql(engine: DuckDBEngine, shared: xlsx.SharedStrings) -> str:
+def _people_sql(engine: Engine, shared: xlsx.SharedStrings) -> str:
     """The worklists' rows as XML cells, ordered by commune, village and person; the
     numbering cell (STT) is added while writing, which saves the engine a second sort.
     A worklist category's fix has no placeholder: it is the task, the same for everyone."""
