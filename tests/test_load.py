@@ -197,3 +197,31 @@ def test_villages_file_and_register_share_village_ids(database: Database, tmp_pa
     with Session(database.engine) as session:
         names = session.scalars(select(Village.name).where(Village.commune_code == NHA_TRANG))
         assert sorted(names) == ["Tổ dân phố 1", "Tổ dân phố 2"]
+
+
+def test_a_bad_header_in_any_file_rejects_before_anything_is_written(
+    database: Database, tmp_path: Path
+) -> None:
+    no_number = CARDS.replace("card_number,", "so_the,", 1)
+    with pytest.raises(FileRejected) as caught:
+        load_directory(database, write_export(tmp_path / "export", cards=no_number))
+    assert (caught.value.problem.file, caught.value.problem.field) == ("cards.csv", "card_number")
+    with Session(database.engine) as session:
+        assert session.scalar(select(func.count()).select_from(Citizen)) == 0
+
+
+def test_a_failing_file_stops_the_load_and_is_raised(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sokhoe.dataset
+
+    real = sokhoe.dataset.run_import
+
+    def failing(engine: object, spec: object, path: Path, **options: object) -> object:
+        if path.name == "cards.csv":
+            raise RuntimeError("disk full")
+        return real(engine, spec, path, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sokhoe.dataset, "run_import", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        load_directory(database, write_export(tmp_path / "export"), batch_size=1)

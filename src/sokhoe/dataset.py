@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -99,6 +99,11 @@ def load_directory(
         return [report for specs in sequences for report in load(specs)]
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="load") as pool:
         futures = [pool.submit(load, specs) for specs in sequences]
+        try:
+            wait(futures)
+        except BaseException:  # e.g. Ctrl-C: both sequences stop after their current batch
+            stop.set()
+            raise
     errors = [f.exception() for f in futures if f.exception() is not None]
     failure = next((e for e in errors if not isinstance(e, _Stopped)), None)
     if failure is not None:
