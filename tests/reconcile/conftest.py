@@ -145,7 +145,9 @@ def write_inputs(
     """The three files; each card row starts from :data:`CARD`."""
     directory.mkdir(parents=True, exist_ok=True)
     write_csv(directory / "register.csv", REGISTER.columns, register)
-    write_csv(directory / "cards.csv", CARDS.columns, [{**CARD, **card} for card in cards])
+    # BHXH's lists carry more columns than reconciliation reads, as here facility_code.
+    columns = (*CARDS.columns, "facility_code")
+    write_csv(directory / "cards.csv", columns, [{**CARD, **card} for card in cards])
     write_csv(directory / "integrated.csv", INTEGRATED.columns, integrated)
     return directory
 

@@ -21,7 +21,8 @@ from sokhoe.bulk.messages import FileRejected, Problem
 
 @dataclass(frozen=True)
 class Contract:
-    """An input file's role and the columns reconciliation needs (others are ignored)."""
+    """An input file's role and the columns reconciliation needs (others, such as the
+    cards' ``facility_code``, are ignored)."""
 
     role: str
     columns: tuple[str, ...]
@@ -42,7 +43,6 @@ CARDS = Contract(
         "commune_code",
         "valid_from",
         "valid_to",
-        "facility_code",
     ),
 )
 INTEGRATED = Contract("integrated", ("person_id", "card_number", "integrated_at"))

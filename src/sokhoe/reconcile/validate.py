@@ -79,7 +79,6 @@ def texts_sql() -> dict[str, str]:
                 "commune_code": _TRIMMED,
                 "valid_from": _TRIMMED,
                 "valid_to": _TRIMMED,
-                "facility_code": _TRIMMED,
             },
         ),
         "integrated": _texts(
@@ -183,7 +182,7 @@ def cards_sql(d: Dialect) -> str:
                CASE WHEN length(t.person_id) = 12 THEN substr(t.person_id, 7, 6) END AS serial,
                {_PERSON_COLUMNS},
                {d.try_date("t.valid_from")} AS valid_from, {d.try_date("t.valid_to")} AS valid_to,
-               t.facility_code, {_problem(checks)}
+               {_problem(checks)}
         FROM (
             SELECT *, CASE WHEN full_code THEN substr(card_number, 1, 2) END AS group_code,
                       CASE WHEN full_code THEN CAST(substr(card_number, 3, 1) AS INT) END AS level
