@@ -166,6 +166,17 @@ def _quoted(names: Iterable[str]) -> str:
     return ", ".join(f'"{n}"' for n in names)
 
 
+def _conflict_action(target: UpsertTarget, differs: Callable[[str], str]) -> str:
+    """``ON CONFLICT`` action updating the non-key columns, only when one of them changed
+    (``differs(column)`` is the backend's null-safe inequality), so reloads rewrite nothing."""
+    updated = target.updated
+    if not updated:
+        return "DO NOTHING"
+    sets = ", ".join(f'"{c}" = excluded."{c}"' for c in updated)
+    changed = " OR ".join(differs(c) for c in updated)
+    return f"DO UPDATE SET {sets} WHERE {changed}"
+
+
 class _Sqlite:
     overlap = False
 
@@ -173,13 +184,7 @@ class _Sqlite:
         self.target = target
         cols = _quoted(target.columns)
         marks = ", ".join("?" for _ in target.columns)
-        updated = target.updated
-        if updated:
-            sets = ", ".join(f'"{c}" = excluded."{c}"' for c in updated)
-            changed = " OR ".join(f'"{c}" IS NOT excluded."{c}"' for c in updated)
-            action = f"DO UPDATE SET {sets} WHERE {changed}"
-        else:
-            action = "DO NOTHING"
+        action = _conflict_action(target, lambda c: f'"{c}" IS NOT excluded."{c}"')
         self.sql = (
             f'INSERT INTO "{target.table}" ({cols}) VALUES ({marks}) '
             f"ON CONFLICT ({_quoted(target.key)}) {action}"
@@ -223,13 +228,7 @@ class _Postgres:
             f'SELECT {cols}, 0::bigint AS "_ord" FROM "{table}" WITH NO DATA'
         )
         self.copy = f'COPY {stage} ({cols}, "_ord") FROM STDIN (FORMAT csv)'
-        updated = target.updated
-        if updated:
-            sets = ", ".join(f'"{c}" = excluded."{c}"' for c in updated)
-            changed = " OR ".join(f't."{c}" IS DISTINCT FROM excluded."{c}"' for c in updated)
-            action = f"DO UPDATE SET {sets} WHERE {changed}"
-        else:
-            action = "DO NOTHING"
+        action = _conflict_action(target, lambda c: f't."{c}" IS DISTINCT FROM excluded."{c}"')
         self.insert = (
             f'INSERT INTO "{table}" AS t ({cols}) '
             f"SELECT DISTINCT ON ({key}) {cols} FROM {stage} "
