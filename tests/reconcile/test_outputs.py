@@ -78,6 +78,8 @@ def test_each_commune_gets_a_workbook_of_villages_to_visit(province: Province) -
     listed = {row[0]: row[1] for row in counts.iter_rows(min_row=2, values_only=True)}
     assert sum(listed.values()) == wanted[workbooks[0].stem]
     assert [sheet.title for sheet in villages] == [str(name)[:31] for name in listed]
+    numbered = [str(name).rsplit(" ", 1) for name in listed]
+    assert numbered == sorted(numbered, key=lambda p: (p[0], int(p[1]) if p[1].isdigit() else 0))
     rows = list(villages[0].iter_rows(values_only=True))
     assert rows[0][:3] == ("STT", "Họ và tên", "Ngày sinh")
     assert [row[0] for row in rows[1:]] == list(range(1, len(rows)))

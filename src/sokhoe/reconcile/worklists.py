@@ -130,6 +130,11 @@ def _people_sql(engine: Engine, shared: xlsx.SharedStrings) -> str:
         shared.choice_sql(d, "category || ':' || variant", tasks),
         shared.choice_sql(d, "worklist", {w.value: actor for w, actor in ACTORS.items()}),
     ]
+    # Natural order of villages: "Thôn 2" before "Thôn 10" (text before the number, then
+    # the number padded), as the teams number their villages.
+    prefix = d.extract("village", r"^(\D*)", 1)
+    number = d.extract("village", r"(\d+)", 1)
+    village_order = f"{prefix}, lpad({number}, 9, '0')"
     name_order = " || ' ' || ".join(
         f"coalesce({part}, '')" for part in ("reg_giv", "reg_fam", "reg_mid")
     )
@@ -138,7 +143,7 @@ def _people_sql(engine: Engine, shared: xlsx.SharedStrings) -> str:
                coalesce(village, '{NO_VILLAGE}') AS village, {d.utf8(" || ".join(cells))} AS xml
         FROM findings
         WHERE worklist IN ('{Worklist.COMMUNE.value}', '{Worklist.POLICE.value}')
-        ORDER BY commune, village, {name_order}, line"""
+        ORDER BY commune, {village_order}, village, {name_order}, line"""
 
 
 def _runs(batches: Iterable[Any], keys: int) -> Iterator[tuple[tuple[Any, ...], int, list[bytes]]]:
