@@ -73,13 +73,13 @@ def birth_dictionary(d: Dialect, raw_dates: str) -> str:
     padded = (
         "CASE length(text) WHEN 4 THEN text || '-01-01' WHEN 7 THEN text || '-01' ELSE text END"
     )
-    placeholder = "(length(text) = 10 AND substr(text, 6, 5) = '01-01')"
+    january_first = "(length(text) = 10 AND substr(text, 6, 5) = '01-01')"
     return f"""
         SELECT raw, text, valid,
                CASE WHEN valid THEN CAST(substr(text, 1, 4) AS INT) END AS birth_year,
-               CASE WHEN valid AND length(text) >= 7 AND NOT {placeholder}
+               CASE WHEN valid AND length(text) >= 7 AND NOT {january_first}
                     THEN CAST(substr(text, 6, 2) AS INT) END AS birth_month,
-               CASE WHEN valid AND length(text) = 10 AND NOT {placeholder}
+               CASE WHEN valid AND length(text) = 10 AND NOT {january_first}
                     THEN CAST(substr(text, 9, 2) AS INT) END AS birth_day
         FROM (
             SELECT raw, text,
