@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh Debian machine: installs what it needs (PostgreSQL and
-# Chromium and a Java runtime for Spark from Debian, uv and the Python stack from PyPI),
-# then lint, types and pytest on
-# SQLite and a throwaway PostgreSQL (started by the suite itself), browser tests included.
+# The whole test suite, from a fresh Debian machine: installs what it needs (PostgreSQL,
+# Chromium and a Java runtime for Spark from Debian; uv and the Python stack from PyPI), then
+# lint, types and pytest on SQLite and a throwaway PostgreSQL (started by the suite itself),
+# browser and Spark tests included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
