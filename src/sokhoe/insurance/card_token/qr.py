@@ -1,0 +1,56 @@
+"""Card tokens as QR codes: drawn as SVG for the wallet's screen, read back from a photo.
+
+The code is made in alphanumeric mode (the token's characters are all in that set) with
+error correction M (15 %): enough for a phone screen's glare and a scratched print, while
+keeping the modules large enough for a reception webcam.
+"""
+
+from __future__ import annotations
+
+import io
+
+import segno
+import zxingcpp
+from PIL import Image, UnidentifiedImageError
+
+#: A phone photo is 12–50 megapixels; anything larger is refused before it is decoded.
+MAX_PIXELS = 60_000_000
+_QR_CODES = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+
+
+class UnreadableImage(ValueError):
+    """Not an image, or an image without a QR code; the message says which, in Vietnamese."""
+
+
+def make_qr(text: str) -> segno.QRCode:
+    return segno.make_qr(text, error="m", mode="alphanumeric", boost_error=False)
+
+
+def qr_svg(text: str, *, scale: int = 4) -> str:
+    """An inline ``<svg>`` of the code with its 4-module quiet zone, for a page."""
+    return make_qr(text).svg_inline(scale=scale, border=4)
+
+
+def qr_png(text: str, *, scale: int = 8) -> bytes:
+    out = io.BytesIO()
+    make_qr(text).save(out, kind="png", scale=scale, border=4)
+    return out.getvalue()
+
+
+def read_qr(image_bytes: bytes) -> str:
+    """The text of the first QR code in a PNG, JPEG or other common image."""
+    codes = zxingcpp.read_barcodes(_greyscale(image_bytes), formats=_QR_CODES)
+    if not codes:
+        raise UnreadableImage("không tìm thấy mã QR trong ảnh")
+    return codes[0].text
+
+
+def _greyscale(image_bytes: bytes) -> Image.Image:
+    """The decoded image in 8-bit grey, its size checked from the header before decoding."""
+    try:
+        with Image.open(io.BytesIO(image_bytes)) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise UnreadableImage("ảnh quá lớn")
+            return image.convert("L")
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):
+        raise UnreadableImage("tệp không phải ảnh đọc được") from None
