@@ -13,6 +13,7 @@ from sokhoe.access.cli import audit_app, users_app
 from sokhoe.bulk.messages import FileRejected
 from sokhoe.bulk.report import write_problems
 from sokhoe.dataset import load_directory
+from sokhoe.insurance.card_token.cli import keys_app, verify_command
 from sokhoe.progress import progress_bars
 from sokhoe.registry import units
 from sokhoe.web.formatting import vn_number
@@ -22,6 +23,8 @@ console = Console()
 err_console = Console(stderr=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
+app.command("verify")(verify_command)
 
 
 @app.command()

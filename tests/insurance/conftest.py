@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from PIL import Image
 
 from sokhoe.insurance.card_token import (
     CardDetails,
@@ -45,6 +47,12 @@ def new_key() -> SigningKey:
 def app_token(key: SigningKey, card: CardDetails | None = None, now: dt.datetime = NOW) -> str:
     claims = new_claims(card or a_card(), kind=TokenKind.APP, issuer=ISSUER, now=now)
     return sign(claims, key)
+
+
+def png_of(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 from sokhoe import runtime
 from sokhoe.access.identity import LocalPasswordIdentity
 from sokhoe.config import Settings, get_settings
+from sokhoe.insurance.card_token import views as card_token_views
 from sokhoe.web import audit_check, health, home, language, login
 from sokhoe.web.errors import install_error_handlers
 from sokhoe.web.i18n import LOCALES, load_translations
@@ -31,6 +32,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     language.router,
     home.router,
     audit_check.router,
+    card_token_views.router,
 )
 
 

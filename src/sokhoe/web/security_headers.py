@@ -2,7 +2,8 @@
 
 The policy allows only this origin's own files and no inline script or style, so injected
 markup cannot run; framing is refused (clickjacking); and nothing but static files may be
-stored by a browser or proxy, because pages hold personal data.
+stored by a browser or proxy, because pages hold personal data — except the public documents
+under ``/.well-known/`` (the card-token keys), which say themselves how long they keep.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ SECURITY_HEADERS = {
 }
 
 STATIC_PREFIX = "/static/"
+#: Public documents without personal data; their own Cache-Control is kept.
+WELL_KNOWN_PREFIX = "/.well-known/"
 #: Static files are not fingerprinted, so browsers may keep them but must revalidate.
 STATIC_CACHE_CONTROL = "no-cache"
 PAGE_CACHE_CONTROL = "no-store"
@@ -47,13 +50,17 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         is_static = str(scope["path"]).startswith(STATIC_PREFIX)
+        is_public = str(scope["path"]).startswith(WELL_KNOWN_PREFIX)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers[name] = value
-                headers["Cache-Control"] = STATIC_CACHE_CONTROL if is_static else PAGE_CACHE_CONTROL
+                if not (is_public and "Cache-Control" in headers):
+                    headers["Cache-Control"] = (
+                        STATIC_CACHE_CONTROL if is_static else PAGE_CACHE_CONTROL
+                    )
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
