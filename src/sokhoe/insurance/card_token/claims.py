@@ -14,10 +14,11 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from typing import Any, cast
 
 import cbor2
 
+from sokhoe.insurance.card_token.cose import CBOR_MAPS
 from sokhoe.registry.dates import Precision
 from sokhoe.web.formatting import VIETNAM_TIME
 
@@ -140,14 +141,24 @@ def encode_claims(claims: CardClaims) -> bytes:
     )
 
 
+_KINDS = {int(kind): kind for kind in TokenKind}
+
+
 def _get(mapping: Mapping[Any, Any], key: int, kind: type, *, optional: bool = False) -> Any:
+    """``mapping[key]``, of exactly type ``kind`` (so a CBOR ``true`` is not the integer 1).
+
+    Exact type checks, not ``isinstance`` with abstract classes: this runs a dozen times per
+    verification."""
     value = mapping.get(key)
-    if value is None and optional:
-        return None
-    # bool is an int in Python, never a date or a time here.
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise MalformedClaims(f"claim {key} missing or not {kind.__name__}")
-    return value
+    if type(value) is kind or (optional and value is None):
+        return value
+    raise MalformedClaims(f"claim {key} missing or not {kind.__name__}")
+
+
+def _map(value: Any) -> Mapping[Any, Any]:
+    if type(value) not in CBOR_MAPS:
+        raise MalformedClaims("not a map")
+    return cast(Mapping[Any, Any], value)
 
 
 def _date_of(number: int) -> tuple[dt.date, Precision]:
@@ -177,14 +188,12 @@ def instant(seconds: int) -> dt.datetime:
 
 def decode_claims(claims_map: Any) -> CardClaims:
     """The claims of a decoded payload, every type checked."""
-    if not isinstance(claims_map, Mapping):
-        raise MalformedClaims("the payload is not a claims map")
-    fields = _get(claims_map, CARD_CLAIM, Mapping)
+    claims_map = _map(claims_map)
+    fields = _map(claims_map.get(CARD_CLAIM))
     birth_date, birth_precision = _date_of(_get(fields, Field.BIRTH_DATE, int))
-    try:
-        kind = TokenKind(_get(fields, Field.KIND, int))
-    except ValueError:
-        raise MalformedClaims("unknown token kind") from None
+    kind = _KINDS.get(_get(fields, Field.KIND, int))
+    if kind is None:
+        raise MalformedClaims("unknown token kind")
     card = CardDetails(
         card_number=_get(fields, Field.CARD_NUMBER, str),
         full_name=_get(fields, Field.FULL_NAME, str),

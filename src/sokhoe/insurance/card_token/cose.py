@@ -10,7 +10,6 @@ not signed, so whatever it says is ignored.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +20,8 @@ HEADER_ALG, HEADER_KID = 1, 4
 ALG_EDDSA = -8
 #: Decoded structures are tiny; a deep nesting is an attack, not a token.
 _MAX_DEPTH = 16
+#: What a decoded CBOR map is: a dict, or cbor2's frozendict inside a tag or an array.
+CBOR_MAPS = (dict, cbor2.frozendict)
 
 
 class MalformedMessage(ValueError):
@@ -82,13 +83,13 @@ def parse_sign1(data: bytes) -> Sign1:
     protected, unprotected, payload, signature = item
     if not (
         isinstance(protected, bytes)
-        and isinstance(unprotected, Mapping)
+        and isinstance(unprotected, CBOR_MAPS)
         and isinstance(payload, bytes)
         and isinstance(signature, bytes)
     ):
         raise MalformedMessage("COSE_Sign1 parts of the wrong types")
     header = decode_cbor(protected)
-    if not isinstance(header, Mapping) or header.get(HEADER_ALG) != ALG_EDDSA:
+    if not isinstance(header, CBOR_MAPS) or header.get(HEADER_ALG) != ALG_EDDSA:
         raise MalformedMessage("the protected header does not say EdDSA")
     kid = header.get(HEADER_KID)
     if not isinstance(kid, bytes) or not kid:
