@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     login_throttle_seconds: int = 300
     #: Lifetime of a signed-in browser session.
     session_hours: int = 8
+    #: Largest file accepted by an upload form (each of a reconciliation's three inputs).
+    upload_max_bytes: int = 4 * 1024**3
+    #: Where ``sokhoe reconcile --engine spark`` runs: local threads, or a cluster's master.
+    spark_master: str = "local[2]"
 
     def resolved_database_url(self) -> str:
         """The configured URL, or an SQLite file under ``home``."""

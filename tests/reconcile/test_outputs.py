@@ -16,7 +16,14 @@ from sokhoe.reconcile.categories import BY_CODE, Worklist
 from tests.reconcile import reference
 from tests.reconcile.conftest import PERSON, Province, reconcile, write_inputs
 
-OUTPUTS = ("links.csv", "findings.csv", "rejects.csv", "summary.json", "fixes_for_bhxh.xlsx")
+OUTPUTS = (
+    "links.csv",
+    "findings.csv",
+    "rejects.csv",
+    "summary.json",
+    "fixes_for_bhxh.xlsx",
+    "worklist.csv",
+)
 
 
 def test_a_failure_while_writing_leaves_out_as_it_was(
@@ -148,6 +155,6 @@ def test_cli_refuses_a_missing_column_an_unknown_engine_and_a_bad_date(tmp_path:
     code, _, stderr = cli(files, tmp_path / "out")
     assert code == 2 and "integrated.csv" in stderr and "integrated_at" in stderr
     files = write_inputs(tmp_path / "in", cards=[{}])
-    assert cli(files, tmp_path / "out", "--engine", "spark")[0] == 2
+    assert cli(files, tmp_path / "out", "--engine", "polars")[0] == 2
     assert cli(files, tmp_path / "out", "--as-of", "2026-02-30")[0] == 2
     assert not (tmp_path / "out").exists()

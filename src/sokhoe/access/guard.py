@@ -20,7 +20,14 @@ from sokhoe.access import audit
 from sokhoe.access.purposes import ROLE_PURPOSES, Purpose, UnknownPurpose, parse_purpose
 from sokhoe.access.scope import Actor
 
-__all__ = ["AccessDenied", "Purpose", "UnknownPurpose", "authorize_person", "authorize_unit"]
+__all__ = [
+    "AccessDenied",
+    "Purpose",
+    "UnknownPurpose",
+    "authorize_person",
+    "authorize_province",
+    "authorize_unit",
+]
 
 
 class AccessDenied(Exception):
@@ -127,4 +134,20 @@ def authorize_unit(
         action=action,
         subject_person_id=None,
         detail=detail,
+    )
+
+
+def authorize_province(
+    session: Session, actor: Actor, *, province_code: int, action: str, purpose: str, detail: str
+) -> None:
+    """Let ``actor`` read a list spanning a whole province (an export for reconciliation,
+    BHXH's fixes), or refuse; one audit entry, whose ``detail`` says what was read."""
+    _decide(
+        session,
+        actor,
+        in_scope=actor.covers_province(province_code),
+        purpose=parse_purpose(purpose),
+        action=action,
+        subject_person_id=None,
+        detail=f"tỉnh {province_code}, {detail}",
     )

@@ -50,6 +50,12 @@ class Actor:
             return self.province_code == province_of_commune
         return False
 
+    def covers_province(self, province_code: int) -> bool:
+        """Whether the actor's territory is the whole province (its officers, provincial police)."""
+        if self.role is Role.POLICE_OFFICER:
+            return self.commune_code is None and self.province_code == province_code
+        return self.role in _PROVINCE_ROLES and self.province_code == province_code
+
     def covers_village(self, village_id: int | None, commune_code: int, province_code: int) -> bool:
         """Whether the actor may see the residents of a village (``None``: the whole commune).
 

@@ -4,12 +4,14 @@ person's cards behind the audited guard."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Row, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from sokhoe.access import guard
 from sokhoe.access.purposes import Purpose
 from sokhoe.access.scope import Actor
 from sokhoe.insurance.models import InsuranceCard, WalletIntegration
@@ -147,3 +149,73 @@ def cards_of(session: Session, actor: Actor, *, person_id: str, purpose: Purpose
         )
         for c in cards
     ]
+
+
+@dataclass(frozen=True)
+class CardListExport:
+    """A province's card list and its wallet integrations, as row streams (not yet read)."""
+
+    #: card number, person ID as given, name, birth date and precision, sex, commune,
+    #: validity, facility — in the list's order.
+    cards: Iterator[Row[Any]]
+    #: person ID, card number, when integrated.
+    integrations: Iterator[Row[Any]]
+
+
+def province_card_list(
+    session: Session, actor: Actor, *, province_code: int, purpose: Purpose
+) -> CardListExport:
+    """BHXH's card list of a province (cards naming one of its communes, or none) and the
+    integrations of its residents or of those cards, for a bulk cross-check.
+
+    One audited read for both lists, decided before this returns; rows are fetched only
+    when the streams are iterated, in batches.
+    """
+    guard.authorize_province(
+        session,
+        actor,
+        province_code=province_code,
+        action="export_card_list",
+        purpose=purpose,
+        detail="danh sách thẻ BHYT và thẻ đã tích hợp VNeID",
+    )
+    communes = select(Commune.code).where(Commune.province_code == province_code)
+    in_province = or_(
+        InsuranceCard.commune_code.in_(communes), InsuranceCard.commune_code.is_(None)
+    )
+    cards = (
+        select(
+            InsuranceCard.card_number,
+            InsuranceCard.person_id,
+            InsuranceCard.full_name,
+            InsuranceCard.birth_date,
+            InsuranceCard.birth_precision,
+            InsuranceCard.sex,
+            InsuranceCard.commune_code,
+            InsuranceCard.valid_from,
+            InsuranceCard.valid_to,
+            InsuranceCard.facility_code,
+        )
+        .where(in_province)
+        .order_by(InsuranceCard.id)
+    )
+    residents = select(Citizen.person_id).where(Citizen.commune_code.in_(communes))
+    listed = select(InsuranceCard.card_number).where(in_province)
+    integrations = (
+        select(
+            WalletIntegration.person_id,
+            WalletIntegration.card_number,
+            WalletIntegration.integrated_at,
+        )
+        .where(
+            or_(
+                WalletIntegration.person_id.in_(residents),
+                WalletIntegration.card_number.in_(listed),
+            )
+        )
+        .order_by(WalletIntegration.person_id, WalletIntegration.card_number)
+    )
+    return CardListExport(
+        cards=registry_service.stream(session, cards),
+        integrations=registry_service.stream(session, integrations),
+    )

@@ -20,7 +20,7 @@ from sokhoe.bulk.report import write_problems
 from sokhoe.reconcile.categories import BY_CODE, CATEGORIES
 from sokhoe.reconcile.inputs import Source
 from sokhoe.reconcile.matching import Model
-from sokhoe.reconcile.worklists import write_fixes, write_worklists
+from sokhoe.reconcile.worklists import worklist_sql, write_fixes, write_worklists
 
 if TYPE_CHECKING:
     from sokhoe.reconcile.engine import Engine
@@ -61,6 +61,7 @@ def write(
            FROM findings ORDER BY line, position, variant""",
         staging / "findings.csv",
     )
+    engine.write_csv(worklist_sql(engine), staging / "worklist.csv")
     rejected = _write_rejects(reconciled.problems, sources, staging / "rejects.csv")
     worklists = write_worklists(engine, staging / "worklists")
     fixes = write_fixes(engine, staging / "fixes_for_bhxh.xlsx")

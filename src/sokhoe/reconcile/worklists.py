@@ -113,6 +113,16 @@ def write_fixes(engine: Engine, path: Path) -> int:
     return sum(rows for rows, _ in found.values())
 
 
+def worklist_sql(engine: Engine) -> str:
+    """Every worklist row as plain columns, in the workbooks' order: what the web pages page
+    through (``worklist.csv``), without re-deriving names, dates or tasks."""
+    return _listed_sql(
+        engine,
+        "reg_name AS full_name, reg_birth AS birth_date, reg_sex AS sex, person_id, "
+        "card_number, category, variant, worklist",
+    )
+
+
 def _people_sql(engine: Engine, shared: xlsx.SharedStrings) -> str:
     """The worklists' rows as XML cells, ordered by commune, village and person; the
     numbering cell (STT) is added while writing, which saves the engine a second sort.
@@ -130,8 +140,14 @@ def _people_sql(engine: Engine, shared: xlsx.SharedStrings) -> str:
         shared.choice_sql(d, "category || ':' || variant", tasks),
         shared.choice_sql(d, "worklist", {w.value: actor for w, actor in ACTORS.items()}),
     ]
-    # Natural order of villages: "Thôn 2" before "Thôn 10" (text before the number, then
-    # the number padded), as the teams number their villages.
+    return _listed_sql(engine, f"{d.utf8(' || '.join(cells))} AS xml")
+
+
+def _listed_sql(engine: Engine, columns: str) -> str:
+    """``commune``, ``village`` and ``columns`` of the findings someone in the commune acts
+    on, by commune, village in natural order ("Thôn 2" before "Thôn 10", as the teams number
+    them) and person in Vietnamese list order (given name, then family and middle name)."""
+    d = engine.dialect
     prefix = d.extract("village", r"^(\D*)", 1)
     number = d.extract("village", r"(\d+)", 1)
     village_order = f"{prefix}, lpad({number}, 9, '0')"
@@ -140,7 +156,7 @@ def _people_sql(engine: Engine, shared: xlsx.SharedStrings) -> str:
     )
     return f"""
         SELECT coalesce(commune_code, '{NO_COMMUNE}') AS commune,
-               coalesce(village, '{NO_VILLAGE}') AS village, {d.utf8(" || ".join(cells))} AS xml
+               coalesce(village, '{NO_VILLAGE}') AS village, {columns}
         FROM findings
         WHERE worklist IN ('{Worklist.COMMUNE.value}', '{Worklist.POLICE.value}')
         ORDER BY commune, {village_order}, village, {name_order}, line"""

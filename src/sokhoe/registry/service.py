@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Integer, case, func, select
+from sqlalchemy import Integer, Row, Select, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import ColumnElement
 
@@ -19,6 +20,8 @@ from sokhoe.access.scope import Actor, guarded_ids
 from sokhoe.registry.models import Citizen, Commune, Facility, Province, Village
 
 CHILD_AGE = 14
+#: Rows fetched per round trip when a whole province is streamed out.
+EXPORT_BATCH = 10_000
 
 
 @dataclass(frozen=True)
@@ -290,3 +293,46 @@ def wards(session: Session, actor: Actor) -> list[Citizen]:
         profile(session, actor, person_id=child_id, purpose=Purpose.GUARDIAN)
         for child_id in sorted(guarded_ids(session, actor))
     ]
+
+
+def province_register(
+    session: Session, actor: Actor, *, province_code: int, purpose: Purpose
+) -> Iterator[Row[Any]]:
+    """Every resident of a province, streamed in batches, for a bulk cross-check
+    (reconciliation): person ID, name, birth date and its precision, sex, commune, village
+    name, level-2 e-ID.
+
+    One audited read for the whole list, decided before this returns; the rows are read
+    only when iterated, so the caller may commit the audit entry first.
+    """
+    guard.authorize_province(
+        session,
+        actor,
+        province_code=province_code,
+        action="export_register",
+        purpose=purpose,
+        detail="sổ đăng ký dân cư",
+    )
+    communes = select(Commune.code).where(Commune.province_code == province_code)
+    query = (
+        select(
+            Citizen.person_id,
+            Citizen.full_name,
+            Citizen.birth_date,
+            Citizen.birth_precision,
+            Citizen.sex,
+            Citizen.commune_code,
+            Village.name.label("village"),
+            Citizen.level2_eid,
+        )
+        .outerjoin(Village, Village.id == Citizen.village_id)
+        .where(Citizen.commune_code.in_(communes))
+        .order_by(Citizen.person_id)
+    )
+    return stream(session, query)
+
+
+def stream(session: Session, query: Select[*tuple[Any, ...]]) -> Iterator[Row[Any]]:
+    """The rows of ``query`` fetched :data:`EXPORT_BATCH` at a time (a server-side cursor
+    on PostgreSQL), never the whole result in memory."""
+    yield from session.execute(query.execution_options(yield_per=EXPORT_BATCH))
