@@ -3,7 +3,8 @@
 The rules (``normalize``, ``rules``, ``matching``) are SQL text built by functions that take a
 :class:`Dialect`; everything they write outside these methods is plain SQL that DuckDB and
 Spark SQL both accept (``CASE``, ``translate``, ``regexp_extract``, ``substr``, window
-functions, equi-joins). A Spark dialect implements the same methods (string literals with
+functions, equi-joins; text is ``STRING``, DuckDB's alias of ``VARCHAR``, which Spark only
+knows with a length). A Spark dialect implements the same methods (string literals with
 backslash escapes, ``rlike``, ``try_to_date``, similarity functions as UDFs), so the rules
 are written once. This is the split splink makes between SQL and its execution.
 """
@@ -52,7 +53,8 @@ class Dialect(ABC):
         (ễ → e), đ and the lookalike ð (Latin eth) to d, combining marks dropped.
 
         DuckDB's ``strip_accents`` is four times faster than a ``translate`` over the 67
-        accented Vietnamese letters, which is what an engine without it would use."""
+        accented Vietnamese letters; Spark, which has neither, uses a UDF doing what
+        ``strip_accents`` does (decompose, drop the marks) for any letter."""
 
     @abstractmethod
     def jaro_winkler(self, left: str, right: str) -> str:
@@ -85,7 +87,9 @@ class DuckDBDialect(Dialect):
         return f"regexp_full_match({text}, {self.literal(pattern)})"
 
     def replace_all(self, text: str, pattern: str, replacement: str) -> str:
-        return f"regexp_replace({text}, {self.literal(pattern)}, {self.literal(replacement)}, 'g')"
+        # RE2 reads a backslash in the replacement as the start of a group reference.
+        literal = self.literal(replacement.replace("\\", "\\\\"))
+        return f"regexp_replace({text}, {self.literal(pattern)}, {literal}, 'g')"
 
     def extract(self, text: str, pattern: str, group: int) -> str:
         return f"regexp_extract({text}, {self.literal(pattern)}, {group})"

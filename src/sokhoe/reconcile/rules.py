@@ -96,7 +96,7 @@ def duplicates_sql() -> str:
 
 def shared_numbers_sql(d: Dialect) -> str:
     """BHXH numbers written on more than one card line, with those lines."""
-    holder = "'dòng ' || CAST(line AS VARCHAR) || ' (' || coalesce(given_id, 'không mã') || ')'"
+    holder = "'dòng ' || CAST(line AS STRING) || ' (' || coalesce(given_id, 'không mã') || ')'"
     return f"""SELECT card_key, count(*) AS lines, {d.ordered_join(holder, ", ", "line")} AS holders
                FROM facts
                WHERE card_key IN (SELECT card_key FROM facts GROUP BY card_key HAVING count(*) > 1)
@@ -150,27 +150,27 @@ def placeholders(d: Dialect, as_of: dt.date) -> dict[str, str]:
         "card_name": "f.card_name",
         "card_birth": vn_date("f.card_birth"),
         "card_sex": _sex("f.card_sex"),
-        "card_year": "CAST(f.card_year AS VARCHAR)",
+        "card_year": "CAST(f.card_year AS STRING)",
         "reg_name": "f.reg_name",
         "reg_birth": vn_date("f.reg_birth"),
         "reg_sex": _sex("f.reg_sex"),
         "reg_commune": "f.reg_commune",
-        "valid_from": vn_date("CAST(f.valid_from AS VARCHAR)"),
-        "valid_to": vn_date("CAST(f.valid_to AS VARCHAR)"),
+        "valid_from": vn_date("CAST(f.valid_from AS STRING)"),
+        "valid_to": vn_date("CAST(f.valid_to AS STRING)"),
         "group": "f.group_code",
-        "level": "CAST(f.level AS VARCHAR)",
-        "expected_level": "CAST(f.expected_level AS VARCHAR)",
-        "corrected_card": "f.group_code || CAST(f.expected_level AS VARCHAR) "
+        "level": "CAST(f.level AS STRING)",
+        "expected_level": "CAST(f.expected_level AS STRING)",
+        "corrected_card": "f.group_code || CAST(f.expected_level AS STRING) "
         "|| substr(f.card_number, 4)",
         "id_sex": _sex(_id_sex("f.given_id")),
-        "id_year": f"CAST({_id_year('f.given_id')} AS VARCHAR)",
+        "id_year": f"CAST({_id_year('f.given_id')} AS STRING)",
         "candidate_id": "f.candidate_id",
         "candidate_name": "f.candidate_name",
         "candidate_birth": vn_date("f.candidate_birth"),
         "kept_card": "k.card_number",
-        "card_count": "CAST(x.cards AS VARCHAR)",
+        "card_count": "CAST(x.cards AS STRING)",
         "why": _why_kept(),
-        "holder_count": "CAST(s.lines AS VARCHAR)",
+        "holder_count": "CAST(s.lines AS STRING)",
         "holders": "s.holders",
         "integrated_card": "shown.card_number",
         "integrated_at": vn_date("f.integrated_at"),
@@ -302,7 +302,7 @@ def _visit(rule: Rule, category: str) -> str:
     """The :data:`VISIT_COLUMNS` of a worklist finding, NULL for the others (most rows)."""
     visited = [c for c in rule.codes if BY_CODE[c].worklist in (Worklist.COMMUNE, Worklist.POLICE)]
     if not visited:
-        return ", ".join(f"CAST(NULL AS VARCHAR) AS {column}" for column in VISIT_COLUMNS)
+        return ", ".join(f"CAST(NULL AS STRING) AS {column}" for column in VISIT_COLUMNS)
     listed = ", ".join(f"'{c}'" for c in visited)
     return ", ".join(
         f"CASE WHEN {category} IN ({listed}) THEN f.{column} END AS {column}"

@@ -10,6 +10,7 @@ which replaces ``--out`` only once complete (:mod:`~sokhoe.reconcile.outputs`).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -24,12 +25,27 @@ from sokhoe.reconcile.engine_duckdb import DuckDBEngine
 
 #: ``start(label, total) -> advance(n)``, the shape of :func:`sokhoe.progress.progress_bars`.
 ProgressStart = Callable[[str, int], Callable[[int], None]]
-#: Engines by name; each takes the run's scratch directory (spill files).
-ENGINES: dict[str, Callable[[Path], Engine]] = {"duckdb": DuckDBEngine}
 
 
 class UnknownEngine(ValueError):
     """An engine this build cannot run (the message says which exist)."""
+
+
+def _spark_engine(scratch: Path) -> Engine:
+    """Spark is optional (the ``spark`` extra and a Java runtime): imported only when asked."""
+    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+        raise UnknownEngine("máy xử lý 'spark' cần Java (17 trở lên): hãy cài Java rồi chạy lại")
+    try:
+        from sokhoe.reconcile.engine_spark import SparkEngine
+    except ImportError as exc:
+        raise UnknownEngine(
+            "máy xử lý 'spark' cần PySpark: hãy cài bằng `uv sync --extra spark` rồi chạy lại"
+        ) from exc
+    return SparkEngine(scratch)
+
+
+#: Engines by name; each takes the run's scratch directory (spill files).
+ENGINES: dict[str, Callable[[Path], Engine]] = {"duckdb": DuckDBEngine, "spark": _spark_engine}
 
 
 @dataclass(frozen=True)

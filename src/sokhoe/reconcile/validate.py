@@ -34,7 +34,7 @@ def _problem(checks: list[Check]) -> str:
     """``problem`` and ``problem_value`` columns: the first failing check of a line."""
     problem = " ".join(f"WHEN {c.fails} THEN '{c.field}:{c.code}'" for c in checks)
     value = " ".join(f"WHEN {c.fails} THEN {c.value or 't.' + c.field}" for c in checks)
-    return f"CASE {problem} END AS problem, CAST(CASE {value} END AS VARCHAR) AS problem_value"
+    return f"CASE {problem} END AS problem, CAST(CASE {value} END AS STRING) AS problem_value"
 
 
 def _texts(role: str, columns: dict[str, str | None]) -> str:
@@ -133,7 +133,7 @@ def register_sql(d: Dialect) -> str:
             "person_id",
             "duplicate_person_id",
             "t.line > first.line",
-            value="t.person_id || ':' || CAST(first.line AS VARCHAR)",
+            value="t.person_id || ':' || CAST(first.line AS STRING)",
         ),
         *_PERSON_CHECKS,
         Check(
@@ -163,7 +163,7 @@ def cards_sql(d: Dialect) -> str:
                 column,
                 "bad_date",
                 f"t.{column} IS NOT NULL "
-                f"AND coalesce(CAST({d.try_date(f't.{column}')} AS VARCHAR) <> t.{column}, true)",
+                f"AND coalesce(CAST({d.try_date(f't.{column}')} AS STRING) <> t.{column}, true)",
             )
             for column in ("valid_from", "valid_to")
         ),

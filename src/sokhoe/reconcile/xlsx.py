@@ -78,7 +78,7 @@ class SharedStrings:
 
 
 def number_sql(number: str) -> str:
-    return f"'<c><v>' || CAST({number} AS VARCHAR) || '</v></c>'"
+    return f"'<c><v>' || CAST({number} AS STRING) || '</v></c>'"
 
 
 def row_sql(cells: Sequence[str]) -> str:
