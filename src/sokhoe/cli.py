@@ -153,7 +153,7 @@ def reconcile(
     cards: Path = typer.Option(..., exists=True, dir_okay=False, help="BHXH card list CSV"),
     integrated: Path = typer.Option(..., exists=True, dir_okay=False, help="VNeID CSV"),
     out: Path = typer.Option(..., file_okay=False, help="output directory (replaced at the end)"),
-    engine: str = typer.Option("duckdb", help="duckdb (spark: later)"),
+    engine: str = typer.Option("duckdb", help="duckdb or spark (SOKHOE_SPARK_MASTER)"),
     as_of: str | None = typer.Option(None, help="reference date YYYY-MM-DD (default: today)"),
 ) -> None:
     """Cross-check register, card list and integrations: links, findings, worklists.
