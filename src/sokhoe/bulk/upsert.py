@@ -22,8 +22,9 @@ from typing import Any, Protocol, TypeVar, cast
 
 import pyarrow as pa
 import pyarrow.csv as pcsv
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
+from sokhoe.bulk import first_load
 from sokhoe.bulk.csv_source import LINE
 
 T = TypeVar("T")
@@ -89,7 +90,7 @@ def upsert(
     total = 0
     with engine.connect() as connection:
         dbapi = connection.connection.driver_connection
-        with backend.session(dbapi):
+        with backend.session(connection):
             for rows, count in in_background(prepared) if backend.overlap else prepared:
                 with connection.begin():
                     backend.write(dbapi, rows)
@@ -155,8 +156,9 @@ class _Backend(Protocol):
     def prepare(self, batch: pa.Table) -> tuple[Any, int]:
         """The batch ready to send (run by the reading thread), and its number of rows."""
 
-    def session(self, dbapi: Any) -> AbstractContextManager[None]:
-        """Settings of the connection while the file loads."""
+    def session(self, connection: Connection) -> AbstractContextManager[None]:
+        """What the file's load needs of ``connection`` (settings, schema), set and undone;
+        entered and left outside any transaction."""
 
     def write(self, dbapi: Any, rows: Any) -> None:
         """Writes one prepared batch, inside the batch's transaction."""
@@ -195,7 +197,8 @@ class _Sqlite:
         return list(zip(*columns, strict=True)), batch.num_rows
 
     @contextmanager
-    def session(self, dbapi: Any) -> Iterator[None]:
+    def session(self, connection: Connection) -> Iterator[None]:
+        dbapi: Any = connection.connection.driver_connection
         cursor = dbapi.cursor()
         saved = [
             (name, int(cursor.execute(f"PRAGMA {name}").fetchone()[0]))
@@ -243,8 +246,21 @@ class _Postgres:
         return sink.getvalue(), batch.num_rows
 
     @contextmanager
-    def session(self, dbapi: Any) -> Iterator[None]:
-        yield
+    def session(self, connection: Connection) -> Iterator[None]:
+        """Into an empty table, its secondary indexes and foreign keys are set aside while
+        the file loads, then rebuilt (:mod:`~sokhoe.bulk.first_load`); the rebuild also
+        repairs what an interrupted first load left without them."""
+        table = self.target.table
+        with connection.begin():
+            empty = not connection.exec_driver_sql(
+                f'SELECT EXISTS (SELECT FROM "{table}")'
+            ).scalar()
+        if empty:
+            first_load.set_aside(connection, table)
+        try:
+            yield
+        finally:
+            first_load.restore(connection, table)
 
     def write(self, dbapi: Any, rows: Any) -> None:
         with dbapi.cursor() as cursor:
