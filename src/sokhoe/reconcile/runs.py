@@ -169,6 +169,8 @@ def execute(database: Database, run_id: int) -> None:
         counts = run_files.commune_counts(options.out)
     except FileRejected as exc:
         _fail(database, run_id, {"vi": exc.problem.message("vi"), "en": exc.problem.message("en")})
+    except UnknownEngine as exc:  # an engine this server cannot run now (Spark without Java)
+        _fail(database, run_id, {"vi": str(exc), "en": str(exc)})
     except Exception as exc:  # the record says it failed; the log says with what, no data
         log.error("reconciliation run %s failed: %s", run_id, type(exc).__name__)
         import traceback
@@ -296,11 +298,14 @@ class RunWorker:
         self._poll = poll_seconds
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="reconcile-worker", daemon=True)
+        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        """Starts the thread (again, after :meth:`stop`: an app may be started twice)."""
         with unit_of_work(self._database.sessions) as session:
             fail_interrupted(session)
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="reconcile-worker", daemon=True)
         self._thread.start()
 
     def wake(self) -> None:
@@ -309,7 +314,7 @@ class RunWorker:
     def stop(self, timeout: float = 30.0) -> None:
         self._stop.set()
         self._wake.set()
-        if self._thread.is_alive():
+        if self._thread is not None:
             self._thread.join(timeout)
 
     def _loop(self) -> None:
@@ -398,11 +403,12 @@ class CommuneRun:
 def commune_run(
     session: Session, actor: Actor, *, run_id: int | None, commune_code: int
 ) -> CommuneRun | None:
-    """The finished run ``run_id`` (or the province's latest) and the commune, for a reader
-    whose scope covers the commune; a commune or run outside it is ``AccessDenied``, the
-    same as one that does not exist. ``None`` when the province has no finished run yet."""
+    """The finished run ``run_id`` (or the province's latest) and the commune; ``None``
+    when the province has no finished run yet. An unknown commune or a run of another
+    province is ``AccessDenied``; whether the reader may see the commune is decided (and
+    audited) by :func:`worklist` and :func:`worklist_workbook`, before anything is read."""
     commune = registry_service.get_commune(session, commune_code)
-    if commune is None or not actor.covers_commune(commune_code, commune.province_code):
+    if commune is None:
         raise guard.AccessDenied()
     if run_id is None:
         record = latest_done(session, commune.province_code)

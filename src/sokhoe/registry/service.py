@@ -110,6 +110,14 @@ def get_facility(session: Session, code: str) -> Facility | None:
     return session.get(Facility, code)
 
 
+def commune_names(session: Session, province_code: int) -> dict[int, str]:
+    return dict(
+        session.execute(
+            select(Commune.code, Commune.name).where(Commune.province_code == province_code)
+        ).all()
+    )
+
+
 def commune_figures(session: Session, commune_code: int, today: dt.date) -> Figures:
     row = session.execute(
         select(*_figure_columns(today)).where(Citizen.commune_code == commune_code)

@@ -13,7 +13,8 @@ from sokhoe import runtime
 from sokhoe.access.identity import LocalPasswordIdentity
 from sokhoe.config import Settings, get_settings
 from sokhoe.insurance.card_token import views as card_token_views
-from sokhoe.web import audit_check, health, home, language, login
+from sokhoe.reconcile.runs import RunWorker
+from sokhoe.web import audit_check, health, home, language, login, reconcile_views
 from sokhoe.web.errors import install_error_handlers
 from sokhoe.web.i18n import LOCALES, load_translations
 from sokhoe.web.request_log import RequestLogMiddleware
@@ -33,6 +34,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     home.router,
     audit_check.router,
     card_token_views.router,
+    reconcile_views.router,
 )
 
 
@@ -45,9 +47,13 @@ def create_app(
     owns_database = database is None
     database = database or runtime.open_database()
 
+    worker = RunWorker(database)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        worker.start()
         yield
+        worker.stop()
         if owns_database:
             database.engine.dispose()
 
@@ -65,6 +71,8 @@ def create_app(
         identity=LocalPasswordIdentity(settings),
         secret_key=load_secret_key(settings),
     )
+    #: Carries out reconciliation runs, one at a time (``reconcile_views`` wakes it).
+    app.state.reconcile_worker = worker
     install_error_handlers(app)
     # Added last runs first: security headers wrap everything, the 500 fallback included.
     app.add_middleware(RequestLogMiddleware)
