@@ -197,3 +197,8 @@ def test_an_app_token_fits_a_small_qr_code(key: SigningKey) -> None:
     assert typical.version <= 10
     assert longest.version <= 11
     assert (typical.error, typical.mode) == ("M", "alphanumeric")
+
+
+def test_a_naive_time_is_a_programming_error(key: SigningKey, keys: KeySet) -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        verify(app_token(key), keys, now=dt.datetime(2026, 3, 1, 8, 0))

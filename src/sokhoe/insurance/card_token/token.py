@@ -68,8 +68,10 @@ def verify(
     """Check a scanned QR text against trusted ``keys``, offline.
 
     ``revoked`` holds revoked token ids (:attr:`CardClaims.token_id_text`) and card numbers
-    (all tokens of a lost card); ``now`` defaults to the current time.
+    (all tokens of a lost card); ``now`` (timezone-aware) defaults to the current time.
     """
+    if now is not None and now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
     try:
         message = cose.parse_sign1(envelope.unwrap(text))
     except envelope.NotSokhoe:
