@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,11 +22,12 @@ from sokhoe.dataset import load_directory
 from sokhoe.reconcile import runs
 from sokhoe.reconcile.inputs import CONTRACTS
 from sokhoe.reconcile.models import ReconcileRun, RunCount, RunInput, RunSource, RunStatus
+from sokhoe.reconcile.service import ReconcileOptions, run
 from sokhoe.registry.units import ensure_province
 from sokhoe.runtime import Database, open_database
 from sokhoe.synth import SynthOptions, generate
 from tests.access.conftest import fast_hashing
-from tests.reconcile.conftest import AS_OF
+from tests.reconcile.conftest import AS_OF, write_inputs
 
 __all__ = ["fast_hashing"]
 
@@ -248,3 +249,18 @@ def test_only_the_provinces_officers_start_and_read_runs(
         with pytest.raises(AccessDenied):
             runs.get_run(session, actor, record.id + 1)
         assert runs.get_run(session, actor, record.id).id == record.id
+
+
+def test_every_step_the_service_announces_has_a_code(tmp_path: Path) -> None:
+    """The run page translates steps by code: a step renamed in the service must be renamed
+    in ``runs.SERVICE_STEPS`` too."""
+    announced: list[str] = []
+
+    def record(label: str, total: int) -> Callable[[int], None]:
+        announced.append(label)
+        return lambda done: None
+
+    files = write_inputs(tmp_path / "in", cards=[{}])
+    roles = [files / f"{contract.role}.csv" for contract in CONTRACTS]
+    run(ReconcileOptions(*roles, tmp_path / "out", AS_OF), record)
+    assert announced == list(runs.SERVICE_STEPS)
