@@ -124,3 +124,17 @@ def test_commune_officer_reads_her_worklist_on_a_phone(
     expect(page.get_by_text("Hướng dẫn tích hợp thẻ vào ví VNeID").first).to_be_visible()
     no_sideways_overflow(page)
     screenshot(page, "reconcile-worklist-375")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", [PHONE], indirect=True, ids=["375"])
+def test_a_run_summary_fits_a_phone(
+    page: Page, province: Province, screenshot: Callable[[Page, str], Path]
+) -> None:
+    server, logins, _ = province
+    sign_in(page, server, logins["soyte"])
+    page.goto(f"{server.url}/doi-soat")
+    page.get_by_role("link", name="Số 1", exact=True).click()
+    expect(page.locator("svg.chart__svg rect").first).to_be_visible()
+    no_sideways_overflow(page)
+    screenshot(page, "reconcile-summary-375")
