@@ -1,10 +1,12 @@
 """Batch upserts of Arrow tables: one transaction per batch, the fastest path each backend offers.
 
-PostgreSQL: the batch as CSV (``pyarrow.csv.write_csv``) through ``COPY`` into a temporary
-staging table, then one ``INSERT … SELECT DISTINCT ON … ON CONFLICT DO UPDATE`` that skips
-unchanged rows. SQLite: ``executemany`` of an ``INSERT … ON CONFLICT DO UPDATE … WHERE
-changed``, parameters zipped from whole columns. Either way a rerun leaves the same state, a
-crash leaves whole batches only, and within the input the last row for a key wins.
+PostgreSQL: the batch, its last row per key only, as CSV (``pyarrow.csv.write_csv``) through
+``COPY`` into a temporary staging table, then one ``INSERT … SELECT … ON CONFLICT DO UPDATE``
+that skips unchanged rows; into a table that was empty, straight into the table (see
+:mod:`~sokhoe.bulk.first_load`). SQLite: ``executemany`` of an ``INSERT … ON CONFLICT DO
+UPDATE … WHERE changed``, parameters zipped from whole columns. Either way a rerun leaves the
+same state, a crash leaves whole batches only, and within the input the last row for a key
+wins.
 
 On PostgreSQL a background thread reads, checks and prepares the next batches while one is
 written. Not on SQLite: ``executemany`` takes the GIL back after every row, so a busy second
@@ -20,7 +22,9 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, cast
 
+import psycopg
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 from sqlalchemy.engine import Connection, Engine
 
@@ -222,25 +226,25 @@ class _Postgres:
 
     def __init__(self, target: UpsertTarget) -> None:
         self.target = target
+        #: Whether batches go straight into the table (it was empty; see :meth:`session`).
+        self.direct = False
         table = target.table
         cols = _quoted(target.columns)
-        key = _quoted(target.key)
         stage = f'"stage_{table}"'
         self.create = (
             f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS "
-            f'SELECT {cols}, 0::bigint AS "_ord" FROM "{table}" WITH NO DATA'
+            f'SELECT {cols} FROM "{table}" WITH NO DATA'
         )
-        self.copy = f'COPY {stage} ({cols}, "_ord") FROM STDIN (FORMAT csv)'
+        self.copy_to_stage = f"COPY {stage} ({cols}) FROM STDIN (FORMAT csv)"
+        self.copy_to_table = f'COPY "{table}" ({cols}) FROM STDIN (FORMAT csv)'
         action = _conflict_action(target, lambda c: f't."{c}" IS DISTINCT FROM excluded."{c}"')
         self.insert = (
-            f'INSERT INTO "{table}" AS t ({cols}) '
-            f"SELECT DISTINCT ON ({key}) {cols} FROM {stage} "
-            f'ORDER BY {key}, "_ord" DESC '
-            f"ON CONFLICT ({key}) {action}"
+            f'INSERT INTO "{table}" AS t ({cols}) SELECT {cols} FROM {stage} '
+            f"ON CONFLICT ({_quoted(target.key)}) {action}"
         )
 
     def prepare(self, batch: pa.Table) -> tuple[Any, int]:
-        rows = batch.select(list(self.target.columns)).append_column("_ord", batch.column(LINE))
+        rows = _last_per_key(batch, self.target.key).select(list(self.target.columns))
         sink = pa.BufferOutputStream()
         pcsv.write_csv(rows, sink, pcsv.WriteOptions(include_header=False))
         return sink.getvalue(), batch.num_rows
@@ -257,14 +261,34 @@ class _Postgres:
             ).scalar()
         if empty:
             first_load.set_aside(connection, table)
+        self.direct = empty
         try:
             yield
         finally:
             first_load.restore(connection, table)
 
     def write(self, dbapi: Any, rows: Any) -> None:
+        """Into a table that was empty, a batch is copied straight in (nothing to merge it
+        with), unless it repeats a key of an earlier batch: then it, and the rest of the
+        file, merge through a staging table like any reload."""
         with dbapi.cursor() as cursor:
+            if self.direct:
+                try:
+                    with dbapi.transaction(), cursor.copy(self.copy_to_table) as copy:
+                        copy.write(memoryview(rows))
+                    return
+                except psycopg.errors.UniqueViolation:
+                    self.direct = False
             cursor.execute(self.create)
-            with cursor.copy(self.copy) as copy:
+            with cursor.copy(self.copy_to_stage) as copy:
                 copy.write(memoryview(rows))
             cursor.execute(self.insert)
+
+
+def _last_per_key(batch: pa.Table, key: Sequence[str]) -> pa.Table:
+    """``batch`` without the rows a later row of the same key replaces (:data:`LINE` is
+    unique in a file and orders its rows), so that a batch never names a key twice."""
+    last = batch.group_by(list(key), use_threads=False).aggregate([(LINE, "max")])
+    if last.num_rows == batch.num_rows:
+        return batch
+    return batch.filter(pc.is_in(batch.column(LINE), value_set=last.column(f"{LINE}_max")))
