@@ -225,3 +225,20 @@ def test_a_failing_file_stops_the_load_and_is_raised(
     monkeypatch.setattr(sokhoe.dataset, "run_import", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         load_directory(database, write_export(tmp_path / "export"), batch_size=1)
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 50])
+def test_within_a_file_the_last_row_of_a_key_wins(
+    database: Database, tmp_path: Path, batch_size: int
+) -> None:
+    """Whether the repeats fall in one batch or in several, and whether the table was empty
+    (PostgreSQL copies a first load straight in) or not."""
+    twice = REGISTER + REGISTER.splitlines()[1].replace("Nguyễn Văn An", "Nguyễn Văn Ẩn") + "\n"
+    for _ in range(2):
+        load_directory(
+            database, write_export(tmp_path / "export", register=twice), batch_size=batch_size
+        )
+        with Session(database.engine) as session:
+            assert session.scalar(select(func.count()).select_from(Citizen)) == 4
+            an = session.get(Citizen, "056085000001")
+            assert an is not None and an.full_name == "Nguyễn Văn Ẩn"
