@@ -1,9 +1,6 @@
 """Vietnamese presentation of dates and numbers (Jinja filters ``vn_date``, ``vn_datetime``,
 ``vn_number``, ``vn_partial_date``): ``31/03/2026``, ``31/03/2026 14:05`` in Vietnam time,
 ``1.234.567``, ``03/1987``.
-
-Stored datetimes are UTC; SQLite hands them back without an offset, so a naive value is
-taken to be UTC.
 """
 
 from __future__ import annotations
@@ -14,14 +11,7 @@ from decimal import Decimal
 from babel.numbers import format_decimal
 
 from sokhoe.registry.dates import format_partial_date
-
-#: Indochina Time; Vietnam keeps no daylight-saving time, so a fixed offset is exact.
-VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7), "ICT")
-
-
-def to_vietnam_time(value: dt.datetime) -> dt.datetime:
-    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-    return aware.astimezone(VIETNAM_TIME)
+from sokhoe.vietnam_time import to_vietnam_time
 
 
 def vn_date(value: dt.date | None) -> str:

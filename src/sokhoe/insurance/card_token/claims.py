@@ -20,7 +20,7 @@ import cbor2
 
 from sokhoe.insurance.card_token.cose import CBOR_MAPS
 from sokhoe.registry.dates import Precision
-from sokhoe.web.formatting import VIETNAM_TIME
+from sokhoe.vietnam_time import VIETNAM_TIME
 
 CLAIM_ISS, CLAIM_EXP, CLAIM_IAT, CLAIM_CTI = 1, 4, 6, 7
 #: RFC 8392 leaves keys below -65536 to private use.
