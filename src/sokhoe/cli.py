@@ -155,17 +155,24 @@ def reconcile(
     out: Path = typer.Option(..., file_okay=False, help="output directory (replaced at the end)"),
     engine: str = typer.Option("duckdb", help="duckdb or spark (SOKHOE_SPARK_MASTER)"),
     as_of: str | None = typer.Option(None, help="reference date YYYY-MM-DD (default: today)"),
+    record: bool = typer.Option(
+        False, "--record", help="keep the run in the database, for the web app's pages"
+    ),
 ) -> None:
     """Cross-check register, card list and integrations: links, findings, worklists.
 
     Exit 0 when every input line was used, 1 when some were rejected (rejects.csv), 2 when
-    an input is unusable or an option wrong (nothing written).
+    an input is unusable or an option wrong (nothing written). With ``--record`` the run,
+    finished or refused, is kept in the configured database with its inputs' SHA-256.
     """
     import datetime as dt
 
+    from sokhoe.access.clock import utcnow
     from sokhoe.reconcile import ReconcileOptions, UnknownEngine, run
+    from sokhoe.reconcile.runs import keep_command_line_run
     from sokhoe.synth import InvalidOptions, parse_date
 
+    started = utcnow()
     try:
         when = dt.date.today() if as_of is None else parse_date(as_of)
         options = ReconcileOptions(register, cards, integrated, out, when, engine)
@@ -173,6 +180,11 @@ def reconcile(
             summary = run(options, bars)
     except FileRejected as exc:
         err_console.print(f"[red]{exc.problem.message()}[/red]")
+        if record:
+            error = {"vi": exc.problem.message("vi"), "en": exc.problem.message("en")}
+            keep_command_line_run(
+                runtime.open_database(), options, started_at=started, summary=None, error=error
+            )
         raise typer.Exit(2) from None
     except (InvalidOptions, UnknownEngine) as exc:
         err_console.print(f"Lỗi: {exc}", soft_wrap=True, markup=False, highlight=False)
@@ -186,6 +198,11 @@ def reconcile(
     for code, count in summary["findings"].items():
         table.add_row(summary["labels"][code], vn_number(count))
     console.print(table)
+    if record:
+        run_id = keep_command_line_run(
+            runtime.open_database(), options, started_at=started, summary=summary
+        )
+        console.print(f"Đã lưu lần đối soát số {run_id} vào cơ sở dữ liệu.")
     rejected = sum(source["rejected"] for source in summary["inputs"].values())
     if rejected:
         err_console.print(

@@ -133,7 +133,7 @@ def test_a_run_summary_fits_a_phone(
 ) -> None:
     server, logins, _ = province
     sign_in(page, server, logins["soyte"])
-    page.goto(f"{server.url}/doi-soat")
+    page.get_by_role("link", name="Đối soát thẻ BHYT").click()
     page.get_by_role("link", name="Số 1", exact=True).click()
     expect(page.locator("svg.chart__svg rect").first).to_be_visible()
     no_sideways_overflow(page)

@@ -12,16 +12,26 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from sokhoe.access.guard import AccessDenied
 from sokhoe.access.models import AuditEntry
 from sokhoe.access.roles import Role
 from sokhoe.access.scope import Actor, actor_for
 from sokhoe.access.service import create_user
+from sokhoe.cli import app as cli_app
+from sokhoe.config import get_settings
 from sokhoe.dataset import load_directory
 from sokhoe.reconcile import runs
 from sokhoe.reconcile.inputs import CONTRACTS
-from sokhoe.reconcile.models import ReconcileRun, RunCount, RunInput, RunSource, RunStatus
+from sokhoe.reconcile.models import (
+    COMMAND_LINE,
+    ReconcileRun,
+    RunCount,
+    RunInput,
+    RunSource,
+    RunStatus,
+)
 from sokhoe.reconcile.service import ReconcileOptions, run
 from sokhoe.registry.units import ensure_province
 from sokhoe.runtime import Database, open_database
@@ -264,3 +274,49 @@ def test_every_step_the_service_announces_has_a_code(tmp_path: Path) -> None:
     roles = [files / f"{contract.role}.csv" for contract in CONTRACTS]
     run(ReconcileOptions(*roles, tmp_path / "out", AS_OF), record)
     assert announced == list(runs.SERVICE_STEPS)
+
+
+@pytest.fixture
+def configured(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The command line's database is ``database_url``."""
+    monkeypatch.setenv("SOKHOE_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield database_url
+    get_settings.cache_clear()
+
+
+def test_the_command_line_keeps_its_run_when_asked(
+    configured: str, database: Database, files: Path, tmp_path: Path
+) -> None:
+    with database.sessions() as session:
+        ensure_province(session, KHANH_HOA)
+        session.commit()
+    out = tmp_path / "out"
+    arguments = [
+        "reconcile",
+        *(f"--{c.role}={files / f'{c.role}.csv'}" for c in CONTRACTS),
+        f"--out={out}",
+        f"--as-of={AS_OF.isoformat()}",
+        "--record",
+    ]
+    result = CliRunner().invoke(cli_app, arguments)
+    assert result.exit_code in (0, 1), result.output
+    with Session(database.engine) as session:
+        record = session.scalars(select(ReconcileRun)).one()
+        assert record.status == RunStatus.DONE and record.role == COMMAND_LINE
+        assert record.started_by_user_id is None and record.province_code == KHANH_HOA
+        assert record.output_directory == str(out)
+        inputs = {i.role: i for i in session.scalars(select(RunInput))}
+        source = files / "cards.csv"
+        assert inputs["cards"].sha256 == hashlib.sha256(source.read_bytes()).hexdigest()
+        assert session.scalars(select(RunCount)).first() is not None
+    assert (out / "communes").is_dir()
+
+    broken = tmp_path / "broken.csv"
+    broken.write_text("card_number\nDN4565600000001\n", encoding="utf-8")
+    arguments[2] = f"--cards={broken}"
+    assert CliRunner().invoke(cli_app, arguments).exit_code == 2
+    with Session(database.engine) as session:
+        failed = session.scalars(select(ReconcileRun).where(ReconcileRun.id > record.id)).one()
+        assert failed.status == RunStatus.FAILED and failed.error is not None
+        assert failed.error["en"].startswith("broken.csv, line 1, field person_id")

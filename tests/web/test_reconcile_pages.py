@@ -18,6 +18,7 @@ from jinja2 import Environment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sokhoe.access.clock import utcnow
 from sokhoe.access.models import AuditEntry, User
 from sokhoe.access.roles import Role
 from sokhoe.access.scope import actor_for
@@ -29,6 +30,8 @@ from sokhoe.reconcile import runs
 from sokhoe.reconcile.categories import CATEGORIES, Worklist
 from sokhoe.reconcile.inputs import CONTRACTS
 from sokhoe.reconcile.models import ReconcileRun, RunCount, RunSource
+from sokhoe.reconcile.service import ReconcileOptions
+from sokhoe.reconcile.service import run as reconcile_run
 from sokhoe.runtime import Database, open_database
 from sokhoe.synth import SynthOptions, generate
 from sokhoe.web.app import create_app
@@ -381,3 +384,24 @@ def test_vietnamese_labels_are_those_of_the_categories() -> None:
         if category.worklist in (Worklist.COMMUNE, Worklist.POLICE):
             for variant, text in category.fix.items():
                 assert str(labels.task(category.code, variant)) == text
+
+
+def test_a_command_line_run_is_shown_to_the_province(
+    client: TestClient, province: Province, tmp_path: Path
+) -> None:
+    options = ReconcileOptions(
+        *(province.files / f"{c.role}.csv" for c in CONTRACTS),  # type: ignore[call-arg]
+        tmp_path / "out",
+        AS_OF,
+    )
+    started = utcnow()
+    summary = reconcile_run(options)
+    run_id = runs.keep_command_line_run(
+        province.database, options, started_at=started, summary=summary
+    )
+    signed_in(client, province, "bhxh")
+    assert f'href="/doi-soat/{run_id}"' in client.get("/doi-soat").text
+    html = client.get(f"/doi-soat/{run_id}").text
+    assert "Tệp trên máy chủ (dòng lệnh)" in html and "(dòng lệnh)" in html
+    assert client.get(f"/doi-soat/{run_id}/tep/fixes_for_bhxh.xlsx").status_code == 200
+    assert client.get(f"/doi-soat/{run_id}/xa/{province.commune}").status_code == 200

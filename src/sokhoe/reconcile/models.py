@@ -16,6 +16,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from sokhoe.db import Base
 
+#: ``role`` of a run started on the command line.
+COMMAND_LINE = "command_line"
+
 
 class RunStatus(StrEnum):
     QUEUED = "queued"
@@ -29,6 +32,8 @@ class RunSource(StrEnum):
     UPLOAD = "upload"
     #: The register, card list and wallet integrations already in the database.
     DATABASE = "database"
+    #: Files named on the command line (``sokhoe reconcile --record``).
+    FILES = "files"
 
 
 class ReconcileRun(Base):
@@ -36,9 +41,13 @@ class ReconcileRun(Base):
     __table_args__ = (Index("ix_reconcile_run_province_status", "province_code", "status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    province_code: Mapped[int] = mapped_column(ForeignKey("province.code"))
-    started_by_user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
-    #: The account's name and role when it started the run (accounts change; the run not).
+    #: The province whose officers see the run; for a command-line run, the province of most
+    #: of its communes (``None`` when the database does not know them).
+    province_code: Mapped[int | None] = mapped_column(ForeignKey("province.code"))
+    #: ``None`` for a run of ``sokhoe reconcile --record`` (no account on the command line).
+    started_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    #: The account's name and role when it started the run (accounts change; the run not);
+    #: the operating-system user and :data:`COMMAND_LINE` for a command-line run.
     started_by_name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(24))
     status: Mapped[str] = mapped_column(String(10))
@@ -57,8 +66,10 @@ class ReconcileRun(Base):
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: Why a failed run failed, ``{"vi": …, "en": …}``; no personal data.
     error: Mapped[dict[str, str] | None] = mapped_column(JSON)
-    #: Where the run's files are (``SOKHOE_HOME/reconcile/<id>``).
+    #: Where the run's files are (``SOKHOE_HOME/reconcile/<id>``); empty for a command-line run.
     directory: Mapped[str] = mapped_column(String(500), default="")
+    #: Where its outputs are: ``<directory>/out``, or the command line's ``--out``.
+    output_directory: Mapped[str] = mapped_column(String(500), default="")
 
 
 class RunInput(Base):

@@ -14,13 +14,15 @@ province's BHXH and Department of Health officers. The files do: reading them go
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import logging
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -35,7 +37,14 @@ from sokhoe.bulk.messages import FileRejected
 from sokhoe.db import unit_of_work
 from sokhoe.reconcile import database_inputs, run_files
 from sokhoe.reconcile.inputs import CONTRACTS
-from sokhoe.reconcile.models import ReconcileRun, RunCount, RunInput, RunSource, RunStatus
+from sokhoe.reconcile.models import (
+    COMMAND_LINE,
+    ReconcileRun,
+    RunCount,
+    RunInput,
+    RunSource,
+    RunStatus,
+)
 from sokhoe.reconcile.service import ENGINES, ReconcileOptions, UnknownEngine, run
 from sokhoe.reconcile.worklists import NO_COMMUNE
 from sokhoe.registry import service as registry_service
@@ -71,7 +80,7 @@ def run_directory(home: Path, run_id: int) -> Path:
 
 
 def output_directory(record: ReconcileRun) -> Path:
-    return Path(record.directory) / "out"
+    return Path(record.output_directory)
 
 
 def start(
@@ -107,6 +116,7 @@ def start(
     session.add(record)
     session.flush()
     record.directory = str(run_directory(home, record.id))
+    record.output_directory = str(run_directory(home, record.id) / "out")
     return record
 
 
@@ -154,7 +164,9 @@ def execute(database: Database, run_id: int) -> None:
     with unit_of_work(database.sessions) as session:
         record = session.get_one(ReconcileRun, run_id)
         directory, source = Path(record.directory), RunSource(record.source)
-        as_of, engine, province = record.as_of, record.engine, record.province_code
+        out, as_of, engine = output_directory(record), record.as_of, record.engine
+        province = record.province_code
+        assert province is not None  # a run started from the web is its province's
     try:
         if source is RunSource.DATABASE:
             _progress(database, run_id, EXPORT_STEP)
@@ -162,7 +174,7 @@ def execute(database: Database, run_id: int) -> None:
         else:
             paths = _uploaded(database, run_id, directory / "inputs")
         register, cards, integrated = paths
-        options = ReconcileOptions(register, cards, integrated, directory / "out", as_of, engine)
+        options = ReconcileOptions(register, cards, integrated, out, as_of, engine)
         summary = run(options, lambda label, total: _advance(database, run_id, label))
         _progress(database, run_id, TALLY_STEP)
         run_files.split_worklist(options.out)
@@ -245,26 +257,101 @@ def _fail(database: Database, run_id: int, error: dict[str, str]) -> None:
 def _finish(
     database: Database,
     run_id: int,
-    summary: dict[str, object],
+    summary: dict[str, Any],
     counts: dict[tuple[int | None, str], int],
 ) -> None:
-    inputs = summary["inputs"]
-    assert isinstance(inputs, dict)
     with unit_of_work(database.sessions) as session:
-        record = session.get_one(ReconcileRun, run_id)
-        for entry in session.scalars(select(RunInput).where(RunInput.run_id == run_id)):
-            entry.rows = inputs[entry.role]["rows"]
-            entry.rejected = inputs[entry.role]["rejected"]
-        session.add_all(
-            RunCount(run_id=run_id, commune_code=commune, category=category, cards=cards)
-            for (commune, category), cards in sorted(
-                counts.items(), key=lambda item: (item[0][0] or 0, item[0][1])
-            )
+        _record_results(session, session.get_one(ReconcileRun, run_id), summary, counts)
+
+
+def _record_results(
+    session: Session,
+    record: ReconcileRun,
+    summary: dict[str, Any],
+    counts: dict[tuple[int | None, str], int],
+) -> None:
+    """A finished run's summary, lines per input and counts per commune and category."""
+    inputs = summary["inputs"]
+    for entry in session.scalars(select(RunInput).where(RunInput.run_id == record.id)):
+        entry.rows = inputs[entry.role]["rows"]
+        entry.rejected = inputs[entry.role]["rejected"]
+    session.add_all(
+        RunCount(run_id=record.id, commune_code=commune, category=category, cards=cards)
+        for (commune, category), cards in sorted(
+            counts.items(), key=lambda item: (item[0][0] or 0, item[0][1])
         )
-        record.summary = summary
-        record.status = RunStatus.DONE.value
-        record.progress_step = record.progress_total
-        record.finished_at = utcnow()
+    )
+    record.summary = summary
+    record.status = RunStatus.DONE.value
+    record.progress_step = record.progress_total
+    record.finished_at = utcnow()
+
+
+def keep_command_line_run(
+    database: Database,
+    options: ReconcileOptions,
+    *,
+    started_at: dt.datetime,
+    summary: dict[str, Any] | None,
+    error: dict[str, str] | None = None,
+) -> int:
+    """Records a run of ``sokhoe reconcile --record``, finished (``summary``) or failed
+    (``error``): the operating-system user, the inputs' fingerprints, the counts per commune.
+    It is shown to the officers of the province most of its communes belong to."""
+    with unit_of_work(database.sessions) as session:
+        record = ReconcileRun(
+            province_code=None,
+            started_by_user_id=None,
+            started_by_name=getpass.getuser(),
+            role=COMMAND_LINE,
+            status=RunStatus.FAILED.value,
+            source=RunSource.FILES.value,
+            as_of=options.as_of,
+            engine=options.engine,
+            requested_at=started_at,
+            started_at=started_at,
+            finished_at=utcnow(),
+            progress_step=0,
+            progress_total=len(SERVICE_STEPS) + 1,
+            progress_label="",
+            error=error,
+            directory="",
+            output_directory=str(options.out),
+        )
+        session.add(record)
+        session.flush()
+        for contract, path in zip(
+            CONTRACTS, (options.register, options.cards, options.integrated), strict=True
+        ):
+            printed = run_files.fingerprint(path)
+            session.add(
+                RunInput(
+                    run_id=record.id,
+                    role=contract.role,
+                    file_name=path.name,
+                    sha256=printed.sha256,
+                    size_bytes=printed.size,
+                )
+            )
+        session.flush()
+        if summary is not None:
+            run_files.split_worklist(options.out)
+            counts = run_files.commune_counts(options.out)
+            _record_results(session, record, summary, counts)
+            record.province_code = _main_province(session, counts)
+        return record.id
+
+
+def _main_province(session: Session, counts: dict[tuple[int | None, str], int]) -> int | None:
+    """The province of most of the cards counted, as far as the register knows the communes."""
+    per_commune: Counter[int] = Counter()
+    for (commune, _), cards in counts.items():
+        if commune is not None:
+            per_commune[commune] += cards
+    provinces: Counter[int] = Counter()
+    for commune, province in registry_service.provinces_of_communes(session, per_commune).items():
+        provinces[province] += per_commune[commune]
+    return provinces.most_common(1)[0][0] if provinces else None
 
 
 def fail_interrupted(session: Session) -> int:
@@ -358,6 +445,7 @@ def get_run(session: Session, actor: Actor, run_id: int) -> ReconcileRun:
     record = session.get(ReconcileRun, run_id)
     if (
         record is None
+        or record.province_code is None
         or actor.role not in RUN_ROLES
         or not actor.covers_province(record.province_code)
     ):
@@ -398,6 +486,7 @@ class CommuneRun:
     record: ReconcileRun
     commune_code: int
     commune_name: str
+    province_code: int
 
 
 def commune_run(
@@ -422,7 +511,7 @@ def commune_run(
             or record.status != RunStatus.DONE.value
         ):
             raise guard.AccessDenied()
-    return CommuneRun(record, commune_code, commune.name)
+    return CommuneRun(record, commune_code, commune.name, commune.province_code)
 
 
 def worklist(
@@ -433,7 +522,7 @@ def worklist(
         session,
         actor,
         commune_code=found.commune_code,
-        province_code=found.record.province_code,
+        province_code=found.province_code,
         action="read_reconcile_worklist",
         purpose=_worklist_purpose(actor),
         page=offset // limit + 1,
@@ -449,7 +538,7 @@ def worklist_workbook(session: Session, actor: Actor, found: CommuneRun) -> Path
         session,
         actor,
         commune_code=found.commune_code,
-        province_code=found.record.province_code,
+        province_code=found.province_code,
         action="download_reconcile_worklist",
         purpose=_worklist_purpose(actor),
     )
@@ -460,7 +549,7 @@ def worklist_workbook(session: Session, actor: Actor, found: CommuneRun) -> Path
 def province_output(session: Session, actor: Actor, record: ReconcileRun, name: str) -> Path:
     """One of :data:`DOWNLOADS` of a finished run (or the workbook of cards without a known
     commune); an output with personal data is an audited province-wide read."""
-    if record.status != RunStatus.DONE.value:
+    if record.status != RunStatus.DONE.value or record.province_code is None:
         raise guard.AccessDenied()
     out = output_directory(record)
     if name == f"{NO_COMMUNE}.xlsx":

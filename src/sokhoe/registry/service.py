@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,6 +114,15 @@ def commune_names(session: Session, province_code: int) -> dict[int, str]:
     return dict(
         session.execute(
             select(Commune.code, Commune.name).where(Commune.province_code == province_code)
+        ).all()
+    )
+
+
+def provinces_of_communes(session: Session, codes: Iterable[int]) -> dict[int, int]:
+    """Commune code → province code, for the codes the register knows."""
+    return dict(
+        session.execute(
+            select(Commune.code, Commune.province_code).where(Commune.code.in_(list(codes)))
         ).all()
     )
 

@@ -186,6 +186,7 @@ def run_page(request: Request, session: SessionDep, actor: RunOfficer, run_id: i
     record = runs.get_run(session, actor, run_id)
     context: dict[str, object] = {"run": record, "inputs": runs.inputs_of(session, record)}
     if record.status == RunStatus.DONE:
+        assert record.province_code is not None  # get_run gives only runs of a province
         names = registry_service.commune_names(session, record.province_code)
         lines = reconcile_report.commune_lines(
             runs.counts_of(session, record), names, unknown=NO_COMMUNE
