@@ -185,15 +185,12 @@ def execute(database: Database, run_id: int) -> None:
         _fail(database, run_id, {"vi": str(exc), "en": str(exc)})
     except Exception as exc:  # the record says it failed; the log says with what, no data
         log.error("reconciliation run %s failed: %s", run_id, type(exc).__name__)
-        import traceback
-
-        traceback.print_exc()
         _fail(
             database,
             run_id,
             {
                 "vi": f"Lỗi hệ thống khi chạy ({type(exc).__name__}); báo quản trị hệ thống.",
-                "en": f"System error during the run ({type(exc).__name__}); tell the administrator",
+                "en": f"System error during the run ({type(exc).__name__}); tell the administrator.",
             },
         )
     else:
