@@ -184,13 +184,14 @@ def execute(database: Database, run_id: int) -> None:
     except UnknownEngine as exc:  # an engine this server cannot run now (Spark without Java)
         _fail(database, run_id, {"vi": str(exc), "en": str(exc)})
     except Exception as exc:  # the record says it failed; the log says with what, no data
-        log.error("reconciliation run %s failed: %s", run_id, type(exc).__name__)
+        kind = type(exc).__name__
+        log.error("reconciliation run %s failed: %s", run_id, kind)
         _fail(
             database,
             run_id,
             {
-                "vi": f"Lỗi hệ thống khi chạy ({type(exc).__name__}); báo quản trị hệ thống.",
-                "en": f"System error during the run ({type(exc).__name__}); tell the administrator.",
+                "vi": f"Lỗi hệ thống khi chạy ({kind}); báo quản trị hệ thống.",
+                "en": f"System error during the run ({kind}); tell the administrator.",
             },
         )
     else:
