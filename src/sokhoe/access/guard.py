@@ -25,6 +25,7 @@ __all__ = [
     "Purpose",
     "UnknownPurpose",
     "authorize_person",
+    "authorize_presented_card",
     "authorize_province",
     "authorize_unit",
 ]
@@ -150,4 +151,30 @@ def authorize_province(
         action=action,
         subject_person_id=None,
         detail=f"tỉnh {province_code}, {detail}",
+    )
+
+
+def authorize_presented_card(
+    session: Session,
+    actor: Actor,
+    *,
+    subject_person_id: str | None,
+    action: str,
+    purpose: str,
+    detail: str,
+) -> None:
+    """Let ``actor`` read the card its holder presents (a card token's QR code), or refuse.
+
+    The holder showing the code is what brings the card within reach, so there is no unit to
+    check; the purpose must still be one of the role's (a clinic verifies for care).
+    ``subject_person_id`` is the holder when known, so the holder's own history shows the check.
+    """
+    _decide(
+        session,
+        actor,
+        in_scope=True,
+        purpose=parse_purpose(purpose),
+        action=action,
+        subject_person_id=subject_person_id,
+        detail=detail,
     )

@@ -14,7 +14,15 @@ from sokhoe.access.identity import LocalPasswordIdentity
 from sokhoe.config import Settings, get_settings
 from sokhoe.insurance.card_token import views as card_token_views
 from sokhoe.reconcile.runs import RunWorker
-from sokhoe.web import audit_check, health, home, language, login, reconcile_views
+from sokhoe.web import (
+    audit_check,
+    card_check_views,
+    health,
+    home,
+    language,
+    login,
+    reconcile_views,
+)
 from sokhoe.web.errors import install_error_handlers
 from sokhoe.web.i18n import LOCALES, load_translations
 from sokhoe.web.request_log import RequestLogMiddleware
@@ -34,6 +42,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     home.router,
     audit_check.router,
     card_token_views.router,
+    card_check_views.router,
     reconcile_views.router,
 )
 

@@ -8,6 +8,7 @@ keeping the modules large enough for a reception webcam.
 from __future__ import annotations
 
 import io
+from enum import StrEnum
 
 import segno
 import zxingcpp
@@ -18,8 +19,26 @@ MAX_PIXELS = 60_000_000
 _QR_CODES = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 
 
+class ImageProblem(StrEnum):
+    NOT_AN_IMAGE = "not_an_image"
+    TOO_MANY_PIXELS = "too_many_pixels"
+    NO_QR_CODE = "no_qr_code"
+
+
+_PROBLEM_MESSAGES = {
+    ImageProblem.NOT_AN_IMAGE: "tệp không phải ảnh đọc được",
+    ImageProblem.TOO_MANY_PIXELS: "ảnh quá lớn",
+    ImageProblem.NO_QR_CODE: "không tìm thấy mã QR trong ảnh",
+}
+
+
 class UnreadableImage(ValueError):
-    """Not an image, or an image without a QR code; the message says which, in Vietnamese."""
+    """Not an image, or an image without a QR code: :attr:`problem` says which (for a page to
+    word in its own language), the message says it in Vietnamese (for the command line)."""
+
+    def __init__(self, problem: ImageProblem) -> None:
+        super().__init__(_PROBLEM_MESSAGES[problem])
+        self.problem = problem
 
 
 def make_qr(text: str) -> segno.QRCode:
@@ -41,7 +60,7 @@ def read_qr(image_bytes: bytes) -> str:
     """The text of the first QR code in a PNG, JPEG or other common image."""
     codes = zxingcpp.read_barcodes(_greyscale(image_bytes), formats=_QR_CODES)
     if not codes:
-        raise UnreadableImage("không tìm thấy mã QR trong ảnh")
+        raise UnreadableImage(ImageProblem.NO_QR_CODE)
     return codes[0].text
 
 
@@ -50,7 +69,7 @@ def _greyscale(image_bytes: bytes) -> Image.Image:
     try:
         with Image.open(io.BytesIO(image_bytes)) as image:
             if image.width * image.height > MAX_PIXELS:
-                raise UnreadableImage("ảnh quá lớn")
+                raise UnreadableImage(ImageProblem.TOO_MANY_PIXELS)
             return image.convert("L")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):
-        raise UnreadableImage("tệp không phải ảnh đọc được") from None
+        raise UnreadableImage(ImageProblem.NOT_AN_IMAGE) from None

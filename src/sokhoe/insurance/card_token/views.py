@@ -12,8 +12,10 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from sokhoe.insurance.card_token import revoked
 from sokhoe.insurance.card_token.keyring import KeyRing
 from sokhoe.insurance.card_token.published import key_document
+from sokhoe.web.deps import SessionDep
 from sokhoe.web.state import web_state
 
 KEY_DOCUMENT_PATH = "/.well-known/sokhoe-keys.json"
@@ -23,8 +25,7 @@ router = APIRouter()
 
 
 @router.get(KEY_DOCUMENT_PATH)
-def published_keys(request: Request) -> JSONResponse:
+def published_keys(request: Request, session: SessionDep) -> JSONResponse:
     ring = KeyRing.open(web_state(request).settings.home)
-    # Revocations are recorded with the wallet (next step); none can exist yet.
-    document = key_document(ring, (), now=dt.datetime.now(dt.UTC))
+    document = key_document(ring, revoked.revoked_entries(session), now=dt.datetime.now(dt.UTC))
     return JSONResponse(document, headers={"Cache-Control": CACHE_CONTROL})

@@ -1,0 +1,135 @@
+"""``/kiem-tra-the``: reception checks a presented BHYT card (R7) — the QR text pasted (or
+typed by a hand scanner), a photo of the code, or the device's camera.
+
+The camera script (``static/card_check.js``) sends a frame every few hundred milliseconds to
+``/kiem-tra-the/khung-hinh``, which only reads the code (JSON); once one is found the script
+puts its text in the paste form and submits it, so all three ways end in the same audited
+check and the same result page. Card numbers travel only in POST bodies, never in a URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, UploadFile
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse
+
+from sokhoe.access.roles import Role
+from sokhoe.access.scope import Actor
+from sokhoe.insurance.card_check import CardCheck, check_card_token
+from sokhoe.insurance.card_token import KeyRing, revoked
+from sokhoe.insurance.card_token.qr import UnreadableImage, read_qr
+from sokhoe.web.deps import CsrfChecked, SessionDep, require_roles
+from sokhoe.web.state import web_state
+from sokhoe.web.templating import render
+
+PAGE_PATH = "/kiem-tra-the"
+PHOTO_PATH = f"{PAGE_PATH}/anh"
+FRAME_PATH = f"{PAGE_PATH}/khung-hinh"
+#: A phone's photo is 2–8 MB; a camera frame far less.
+MAX_BODY_BYTES = 10 * 1024 * 1024
+#: Problems worded by the page (``card_check/page.html``) besides :class:`ImageProblem`'s.
+NO_TEXT, NO_PHOTO = "no_text", "no_photo"
+
+router = APIRouter()
+
+#: Checking a card is reception's work, for care: the only purpose of a clinic's account.
+#: BHXH officers check tokens with ``sokhoe verify`` (their purposes are reconciliation and
+#: statistics, not care).
+ClinicStaff = Annotated[Actor, Depends(require_roles(Role.CLINIC_STAFF))]
+
+
+def body_within_limit(request: Request) -> None:
+    """413 for a body over :data:`MAX_BODY_BYTES`, decided from ``Content-Length`` before
+    anything reads the body (the CSRF check parses the form: this comes first)."""
+    length = request.headers.get("content-length")
+    if length is None:
+        raise HTTPException(411)
+    if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+        raise HTTPException(413)
+
+
+BodyWithinLimit = Annotated[None, Depends(body_within_limit)]
+
+
+@router.get(PAGE_PATH)
+def check_page(request: Request, _actor: ClinicStaff) -> HTMLResponse:
+    return _page(request)
+
+
+@router.post(PAGE_PATH)
+def check_pasted(
+    request: Request,
+    session: SessionDep,
+    actor: ClinicStaff,
+    _size: BodyWithinLimit,
+    _: CsrfChecked,
+    qr_text: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    if not qr_text.strip():
+        return _page(request, problem=NO_TEXT)
+    return _page(request, check=_check(request, session, actor, qr_text.strip()))
+
+
+@router.post(PHOTO_PATH)
+def check_photo(
+    request: Request,
+    session: SessionDep,
+    actor: ClinicStaff,
+    _size: BodyWithinLimit,
+    _: CsrfChecked,
+    photo: Annotated[UploadFile | None, File()] = None,
+) -> HTMLResponse:
+    data = photo.file.read() if photo is not None else b""
+    if not data:
+        return _page(request, problem=NO_PHOTO)
+    try:
+        text = read_qr(data)
+    except UnreadableImage as exc:
+        return _page(request, problem=exc.problem)
+    return _page(request, check=_check(request, session, actor, text))
+
+
+@router.post(FRAME_PATH)
+def read_frame(
+    _actor: ClinicStaff,
+    _size: BodyWithinLimit,
+    _: CsrfChecked,
+    frame: Annotated[UploadFile | None, File()] = None,
+) -> JSONResponse:
+    """``{"found": false}``, or ``{"found": true, "text": …}`` for the script to submit."""
+    try:
+        text = read_qr(frame.file.read()) if frame is not None else None
+    except UnreadableImage:
+        text = None
+    return JSONResponse({"found": True, "text": text} if text else {"found": False})
+
+
+def _check(request: Request, session: Session, actor: Actor, text: str) -> CardCheck:
+    state = web_state(request)
+    now = dt.datetime.now(dt.UTC)
+    return check_card_token(
+        session,
+        actor,
+        text,
+        keys=KeyRing.open(state.settings.home).verification_keys(now),
+        revoked=revoked.revoked_entries(session),
+        secret=state.secret_key,
+        now=now,
+    )
+
+
+def _page(
+    request: Request, *, check: CardCheck | None = None, problem: str | None = None
+) -> HTMLResponse:
+    context = {
+        "check": check,
+        "problem": problem,
+        "paths": {"page": PAGE_PATH, "photo": PHOTO_PATH, "frame": FRAME_PATH},
+        "max_megabytes": MAX_BODY_BYTES // (1024 * 1024),
+    }
+    return render(request, "card_check/page.html", context)
