@@ -33,7 +33,7 @@ from sokhoe.reconcile.inputs import CONTRACTS
 from sokhoe.reconcile.models import ReconcileRun, RunSource, RunStatus
 from sokhoe.reconcile.run_files import UploadTooLarge, WorklistRow
 from sokhoe.reconcile.service import ENGINES
-from sokhoe.reconcile.worklists import NO_COMMUNE
+from sokhoe.reconcile.worklists import NO_COMMUNE, NO_VILLAGE
 from sokhoe.registry import service as registry_service
 from sokhoe.registry.dates import InvalidDate, format_partial_date, parse_partial_date
 from sokhoe.web import reconcile_report
@@ -246,6 +246,7 @@ def _worklist_page(
         "people": people,
         "villages": chunk.villages,
         "groups": village_groups(people, dict(chunk.villages)),
+        "no_village": NO_VILLAGE,
         "birth": birth_text,
     }
     return render(request, "reconcile/worklist.html", context)
