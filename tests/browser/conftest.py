@@ -43,6 +43,8 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 class LiveServer:
     url: str
     database: runtime.Database
+    #: The server's ``SOKHOE_HOME``: its key ring signs the card tokens tests present.
+    home: Path
 
 
 @contextmanager
@@ -63,7 +65,7 @@ def serving(database: runtime.Database, home: Path) -> Iterator[LiveServer]:
             pytest.fail("the web server did not start")
         time.sleep(0.05)
     try:
-        yield LiveServer(url=f"http://127.0.0.1:{port}", database=database)
+        yield LiveServer(url=f"http://127.0.0.1:{port}", database=database, home=home)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
