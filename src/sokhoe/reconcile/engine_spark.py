@@ -37,6 +37,9 @@ _CONFIG = {
     "spark.driver.memory": "3g",
     "spark.sql.execution.arrow.maxRecordsPerBatch": "100000",
 }
+_JAVA_OPTIONS = "spark.driver.extraJavaOptions"
+#: Errors only, from the JVM's start on (``setLogLevel`` comes after its notices).
+_LOGGING = Path(__file__).with_name("spark-log4j2.properties")
 #: Characters that make DuckDB's CSV writer quote a value (besides the value being empty).
 _NEEDS_QUOTES = '[",#\r\n]'
 
@@ -49,7 +52,10 @@ def spark_session(
     UDFs' libraries."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(master or get_settings().spark_master)
-    for key, value in {**_CONFIG, **(settings or {})}.items():
+    chosen = {**_CONFIG, **(settings or {})}
+    quiet = f"-Dlog4j2.configurationFile={_LOGGING.as_uri()}"
+    chosen[_JAVA_OPTIONS] = f"{quiet} {chosen.get(_JAVA_OPTIONS, '')}".strip()
+    for key, value in chosen.items():
         builder = builder.config(key, value)
     session = builder.appName("sokhoe-reconcile").getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
