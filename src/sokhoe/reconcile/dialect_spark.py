@@ -45,7 +45,8 @@ class SparkDialect(Dialect):
 
     def full_match(self, text: str, pattern: str) -> str:
         # \z, not $: Java's $ also matches before a final line break.
-        return f"({text} RLIKE {self._pattern(f'^(?:{pattern})' + chr(92) + 'z')})"
+        anchored = rf"^(?:{pattern})\z"
+        return f"({text} RLIKE {self._pattern(anchored)})"
 
     def replace_all(self, text: str, pattern: str, replacement: str) -> str:
         # Java reads $ and \ in the replacement as group references and escapes.
