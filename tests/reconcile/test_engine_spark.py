@@ -1,5 +1,6 @@
 """The Spark engine gives DuckDB's bytes: each dialect method on tricky values, the input
-reader on malformed files, the CSV writer, and a whole synthetic province end to end.
+reader on malformed and on generated files, the CSV writer, and a whole synthetic province
+end to end.
 
 One Spark session serves the module (it takes seconds to start); each engine opens its own
 session on it, as ``sokhoe reconcile --engine spark`` would on a fresh one.
@@ -7,6 +8,8 @@ session on it, as ``sokhoe reconcile --engine spark`` would on a fresh one.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import random
 import unicodedata
@@ -15,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pyspark.sql import SparkSession
 
-from sokhoe.reconcile import ReconcileOptions, run
+from sokhoe.reconcile import ReconcileOptions, csv_lines, run
 from sokhoe.reconcile.dialect import Dialect
 from sokhoe.reconcile.engine import Engine
 from sokhoe.reconcile.engine_duckdb import DuckDBEngine
@@ -273,6 +278,44 @@ def test_lines_are_read_and_numbered_as_duckdb_does(
         )
         engine.release_inputs()
     assert read[1] == read[0]
+
+
+#: CSV fields as a writer quotes them: delimiters, quotes, line breaks, spaces, diacritics.
+FIELDS = st.text(alphabet=["a", "ễ", ",", '"', "\n", " ", "#", "Đ"], max_size=6)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.lists(FIELDS, min_size=1, max_size=5), st.integers(0, 2)),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_any_csv_is_read_and_numbered_as_duckdb_does(
+    tmp_path_factory: pytest.TempPathFactory, records: list[tuple[list[str], int]]
+) -> None:
+    """Records of one to five fields (three expected), each followed by blank lines."""
+    directory = tmp_path_factory.mktemp("csv")
+    text = io.StringIO()
+    text.write(",".join(INTEGRATED.columns) + "\n")
+    writer = csv.writer(text, lineterminator="\n")
+    for fields, blank_lines in records:
+        writer.writerow(fields)
+        text.write("\n" * blank_lines)
+    (directory / "integrated.csv").write_text(text.getvalue(), encoding="utf-8")
+    source = prepare(INTEGRATED, directory / "integrated.csv", directory)
+    duck = DuckDBEngine(directory)
+    try:
+        duck.load(source)
+        expected = [
+            sorted(duck.rows(f"SELECT * FROM integrated_{table}"))
+            for table in ("lines", "unreadable")
+        ]
+    finally:
+        duck.close()
+    read = [table.to_pylist() for table in csv_lines.read(source).tables()]
+    assert [sorted(tuple(row.values()) for row in rows) for rows in read] == expected
 
 
 @pytest.fixture(scope="module")

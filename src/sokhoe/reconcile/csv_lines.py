@@ -4,16 +4,19 @@ For an engine whose CSV reader cannot tell line numbers (Spark's splits files ac
 and numbers nothing): the file is read here, once, sequentially, with DuckDB's dialect as
 :mod:`~sokhoe.reconcile.engine_duckdb` configures it (quote and escape ``"``, spaces around
 a quoted field dropped, an empty field NULL, quoted or not), and the same outcome for a bad
-line: too few or too many fields, bytes that are not UTF-8, text after a closing quote, a
+line: too few or too many fields (one reject per missing or extra column, as DuckDB's),
+bytes that are not UTF-8, text after a closing quote, a
 quote never closed (which swallows the rest of the file), a record over DuckDB's size limit.
 
-A record's number is DuckDB's: 2 (after the header) plus the records and blank lines before
-it, so a quoted field spanning lines does not shift the records after it, as in DuckDB.
+Numbers are DuckDB's: an unreadable line's is 2 (after the header) plus the records and
+blank lines before it, so a quoted field spanning lines counts once; a record's is derived
+from those as :mod:`~sokhoe.reconcile.engine_duckdb` derives it (:func:`_numbers`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import bisect
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -26,8 +29,20 @@ _QUOTE = ord('"')
 
 
 class _Unreadable(Exception):
-    def __init__(self, kind: str, found: int | None = None) -> None:
+    def __init__(self, kind: str, found: Sequence[int | None] = (None,)) -> None:
         self.kind, self.found = kind, found
+
+
+def _field_counts(cells: Sequence[str | None], width: int) -> range:
+    """What DuckDB reports for a record of ``len(cells)`` fields instead of ``width``: one
+    reject per missing column (3 of 7 fields: found 3, 4, 5 and 6), or per extra field from
+    the first non-empty one on (empty ones before it are let pass, as are trailing empty
+    fields alone)."""
+    if len(cells) < width:
+        return range(len(cells), width)
+    extra = cells[width:]
+    first = next(i for i, value in enumerate(extra) if value)
+    return range(width + 1, width + 1 + len(extra) - first)
 
 
 @dataclass
@@ -80,17 +95,30 @@ def read(source: Source) -> Lines:
             records += 1
             try:
                 cells = _cells(raw, physical, delimiter)
+                if len(cells) > width and not any(cells[width:]):
+                    cells = cells[:width]  # DuckDB lets trailing empty fields pass
                 if len(cells) != width:
-                    raise _Unreadable("field_count", len(cells))
+                    raise _Unreadable("field_count", _field_counts(cells, width))
             except _Unreadable as bad:
-                out.bad_line.append(number)
-                out.bad_kind.append(bad.kind)
-                out.bad_found.append(bad.found)
+                for found in bad.found:
+                    out.bad_line.append(number)
+                    out.bad_kind.append(bad.kind)
+                    out.bad_found.append(found)
                 continue
-            out.line.append(number)
             for column, index in zip(out.values, wanted, strict=True):
                 column.append(cells[index])
+    out.line = _numbers(len(out.values[0]) if wanted else 0, out.bad_line, source.blank_lines)
     return out
+
+
+def _numbers(records: int, rejected: Sequence[int], blank: Sequence[int]) -> list[int]:
+    """The lines of the records read, as DuckDB's adapter derives them: the k-th is on line
+    k + 2 plus the skipped lines (rejected, or blank by physical number) before it, the j-th
+    skipped line s coming after s - 2 - j records. The same numbers as the rejects' unless a
+    quoted field spans lines; then DuckDB's, not physical, ones."""
+    skipped = sorted(set(rejected) | set(blank))
+    after = [line - 2 - j for j, line in enumerate(skipped)]
+    return [k + 2 + bisect.bisect_right(after, k) for k in range(records)]
 
 
 def _cells(first: bytes, rest: Iterator[bytes], delimiter: bytes) -> list[str | None]:
