@@ -297,3 +297,14 @@ def test_other_roles_get_the_ordinary_404(
 def test_without_signing_in_the_login_page_comes(client: TestClient) -> None:
     assert client.get(PAGE_PATH).headers["location"] == "/dang-nhap"
     assert client.post(PAGE_PATH, data={"qr_text": "x"}).status_code == 303
+
+
+@pytest.mark.parametrize("path", [PAGE_PATH, PHOTO_PATH, FRAME_PATH])
+def test_broken_requests_are_refused_not_failed(clinic: TestClient, path: str) -> None:
+    token = csrf(clinic)
+    multipart = {"content-type": "multipart/form-data; boundary=xyz", "X-CSRF-Token": token}
+    garbage = clinic.post(path, content=b"not multipart at all", headers=multipart)
+    assert garbage.status_code == 400
+    urlencoded = {"content-type": "application/x-www-form-urlencoded"}
+    huge_field = b"qr_text=" + b"A" * 3_000_000 + b"&csrf_token=" + token.encode()
+    assert clinic.post(path, content=huge_field, headers=urlencoded).status_code == 400
