@@ -133,3 +133,13 @@ def test_post_csrf_token_may_come_in_a_header(admin_client: TestClient) -> None:
     token = form_token(admin_client.get("/").text)
     response = admin_client.post("/dang-xuat", headers={"X-CSRF-Token": token})
     assert response.status_code == 303
+
+
+def test_a_commune_officer_of_a_commune_not_loaded_yet_lands_on_an_empty_home(
+    client: TestClient,
+) -> None:
+    """A new deployment: the officer's commune has no village or resident loaded yet."""
+    assert sign_in(client, OFFICER).status_code == 303
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "Chưa có dữ liệu thôn, tổ dân phố của xã này." in home.text
