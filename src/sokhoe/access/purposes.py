@@ -20,6 +20,8 @@ class Purpose(StrEnum):
     CARE = "care"
     ADMINISTRATION = "administration"
     STATISTICS = "statistics"
+    #: A BHXH officer deciding an e-ID wallet integration the card list could not settle.
+    INTEGRATION_REVIEW = "integration_review"
     #: Signing in; recorded for logins, never a reason to read personal data.
     AUTHENTICATION = "authentication"
 
@@ -32,13 +34,16 @@ PURPOSE_LABELS: dict[Purpose, str] = {
     Purpose.CARE: "Khám, chữa bệnh",
     Purpose.ADMINISTRATION: "Quản trị hệ thống",
     Purpose.STATISTICS: "Thống kê, báo cáo",
+    Purpose.INTEGRATION_REVIEW: "Duyệt yêu cầu tích hợp thẻ BHYT",
     Purpose.AUTHENTICATION: "Đăng nhập",
 }
 
 ROLE_PURPOSES: dict[Role, frozenset[Purpose]] = {
     Role.CITIZEN: frozenset({Purpose.SELF_SERVICE, Purpose.GUARDIAN}),
     Role.CLINIC_STAFF: frozenset({Purpose.CARE}),
-    Role.BHXH_OFFICER: frozenset({Purpose.RECONCILIATION, Purpose.STATISTICS}),
+    Role.BHXH_OFFICER: frozenset(
+        {Purpose.RECONCILIATION, Purpose.STATISTICS, Purpose.INTEGRATION_REVIEW}
+    ),
     Role.COMMUNE_OFFICER: frozenset(
         {Purpose.CAMPAIGN_WORKLIST, Purpose.RECONCILIATION, Purpose.STATISTICS}
     ),
