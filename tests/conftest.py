@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
@@ -21,6 +22,11 @@ from sokhoe.db import make_engine, migrate
 from tests.support.postgres import find_bin_dir, throwaway_cluster
 
 BACKENDS = ["sqlite", "postgresql"]
+
+# Property tests check what holds, not how fast: on a shared 2-core machine running the suite
+# two workers wide, Hypothesis's 200 ms deadline per example fails tests at random.
+settings.register_profile("shared_machine", deadline=None)
+settings.load_profile("shared_machine")
 
 
 @pytest.fixture(scope="session")

@@ -51,7 +51,7 @@ def test_unreadable_images_say_why(data: bytes, message: str) -> None:
         read_qr(data)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(st.binary(max_size=2000))
 def test_any_bytes_are_read_or_refused(data: bytes) -> None:
     with contextlib.suppress(UnreadableImage):

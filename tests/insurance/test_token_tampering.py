@@ -5,7 +5,7 @@ from __future__ import annotations
 import zlib
 
 import cbor2
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from sokhoe.insurance.card_token import Invalid, KeySet, Reason, Valid, base45, envelope, verify
@@ -17,7 +17,6 @@ TOKEN = app_token(KEY)
 MESSAGE = envelope.unwrap(TOKEN)
 
 
-@settings(deadline=None)  # the first call pays for imports on a busy machine
 @given(st.data())
 def test_any_changed_byte_of_the_signed_message_is_refused(data: st.DataObject) -> None:
     position = data.draw(st.integers(0, len(MESSAGE) - 1), label="position")
@@ -28,7 +27,6 @@ def test_any_changed_byte_of_the_signed_message_is_refused(data: st.DataObject) 
     assert result.reason in {Reason.MALFORMED, Reason.BAD_SIGNATURE, Reason.UNKNOWN_KEY}
 
 
-@settings(deadline=None)
 @given(st.data())
 def test_any_changed_character_of_the_qr_text_is_refused(data: st.DataObject) -> None:
     """A change either breaks the code or leaves the signed message intact: zlib ignores a
@@ -43,7 +41,6 @@ def test_any_changed_character_of_the_qr_text_is_refused(data: st.DataObject) ->
         assert envelope.unwrap(changed) == MESSAGE
 
 
-@settings(deadline=None)
 @given(st.binary(max_size=32), st.integers(0, len(MESSAGE)), st.integers(0, 16))
 def test_inserted_or_removed_bytes_are_refused(insert: bytes, position: int, cut: int) -> None:
     changed = MESSAGE[:position] + insert + MESSAGE[position + cut :]
@@ -51,13 +48,11 @@ def test_inserted_or_removed_bytes_are_refused(insert: bytes, position: int, cut
         assert isinstance(verify(envelope.wrap(changed), KEYS, now=NOW), Invalid)
 
 
-@settings(deadline=None)
 @given(st.text(max_size=400))
 def test_any_text_gets_an_answer(text: str) -> None:
     assert isinstance(verify(text, KEYS, now=NOW), Invalid)
 
 
-@settings(deadline=None)
 @given(st.text(alphabet=base45.ALPHABET.decode(), max_size=600))
 def test_any_base45_text_behind_the_prefix_gets_an_answer(text: str) -> None:
     assert isinstance(verify(envelope.PREFIX + text, KEYS, now=NOW), Invalid)
@@ -73,7 +68,6 @@ _cbor_values = st.recursive(
 )
 
 
-@settings(deadline=None)
 @given(_cbor_values, st.booleans())
 def test_any_cbor_inside_the_envelope_gets_an_answer(value: object, tagged: bool) -> None:
     item = cbor2.CBORTag(18, value) if tagged else value
@@ -81,7 +75,6 @@ def test_any_cbor_inside_the_envelope_gets_an_answer(value: object, tagged: bool
     assert isinstance(verify(text, KEYS, now=NOW), Invalid)
 
 
-@settings(deadline=None)
 @given(st.lists(_cbor_values, min_size=4, max_size=4), st.binary(max_size=64))
 def test_any_sign1_shape_gets_an_answer(parts: list[object], signature: bytes) -> None:
     """Four parts of any type, with a protected header naming the trusted key."""
