@@ -18,7 +18,7 @@ from sokhoe.access.models import User
 from sokhoe.access.scope import actor_for
 from sokhoe.dataset import load_directory
 from sokhoe.demo import DemoLogin, create_demo_accounts
-from sokhoe.reconcile import runs
+from sokhoe.reconcile import run_worker, runs
 from sokhoe.reconcile.inputs import CONTRACTS
 from sokhoe.reconcile.models import RunSource
 from sokhoe.synth import SynthOptions, generate
@@ -65,9 +65,9 @@ def _reconcile(database: runtime.Database, data: Path, home: Path) -> None:
                     limit=1 << 30,
                 )
         session.commit()
-        runs.claim_next(session)
+        run_worker.claim_next(session)
         session.commit()
-    runs.execute(database, record.id)
+    run_worker.execute(database, record.id)
 
 
 def sign_in(page: Page, server: LiveServer, login: DemoLogin) -> None:

@@ -22,7 +22,7 @@ from sokhoe.access.service import create_user
 from sokhoe.cli import app as cli_app
 from sokhoe.config import get_settings
 from sokhoe.dataset import load_directory
-from sokhoe.reconcile import runs
+from sokhoe.reconcile import run_worker, runs
 from sokhoe.reconcile.inputs import CONTRACTS
 from sokhoe.reconcile.models import (
     COMMAND_LINE,
@@ -93,10 +93,10 @@ def upload_run(database: Database, actor: Actor, files: Path, home: Path) -> int
 
 def claim_and_execute(database: Database) -> int:
     with database.sessions() as session:
-        run_id = runs.claim_next(session)
+        run_id = run_worker.claim_next(session)
         session.commit()
     assert run_id is not None
-    runs.execute(database, run_id)
+    run_worker.execute(database, run_id)
     return run_id
 
 
@@ -188,7 +188,7 @@ def test_a_crash_is_recorded_as_failed(
     def crash(*args: object) -> None:
         raise MemoryError
 
-    monkeypatch.setattr(runs, "run", crash)
+    monkeypatch.setattr(run_worker, "run", crash)
     run_id = upload_run(database, officer(database), files, tmp_path)
     claim_and_execute(database)
     with Session(database.engine) as session:
@@ -204,9 +204,9 @@ def test_a_run_cut_short_by_a_restart_is_failed_and_queued_ones_wait(
     first = upload_run(database, actor, files, tmp_path)
     second = upload_run(database, actor, files, tmp_path)
     with database.sessions() as session:
-        assert runs.claim_next(session) == first
+        assert run_worker.claim_next(session) == first
         session.commit()
-        assert runs.fail_interrupted(session) == 1
+        assert run_worker.fail_interrupted(session) == 1
         session.commit()
         assert session.get_one(ReconcileRun, first).status == RunStatus.FAILED
         assert session.get_one(ReconcileRun, second).status == RunStatus.QUEUED
@@ -217,7 +217,7 @@ def test_the_worker_carries_out_queued_runs_in_order(
 ) -> None:
     actor = officer(database)
     queued = [upload_run(database, actor, files, tmp_path) for _ in range(2)]
-    worker = runs.RunWorker(database, poll_seconds=0.1)
+    worker = run_worker.RunWorker(database, poll_seconds=0.1)
     worker.start()
     try:
         deadline = time.monotonic() + 120

@@ -26,7 +26,7 @@ from sokhoe.access.service import create_user
 from sokhoe.config import Settings
 from sokhoe.dataset import load_directory
 from sokhoe.demo import create_demo_accounts
-from sokhoe.reconcile import runs
+from sokhoe.reconcile import run_worker, runs
 from sokhoe.reconcile.categories import CATEGORIES, Worklist
 from sokhoe.reconcile.inputs import CONTRACTS
 from sokhoe.reconcile.models import ReconcileRun, RunCount, RunSource
@@ -118,9 +118,9 @@ def _finished_run(database: Database, files: Path, home: Path) -> int:
                     limit=1 << 30,
                 )
         session.commit()
-        assert runs.claim_next(session) == record.id
+        assert run_worker.claim_next(session) == record.id
         session.commit()
-    runs.execute(database, record.id)
+    run_worker.execute(database, record.id)
     return record.id
 
 

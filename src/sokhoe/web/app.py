@@ -13,7 +13,7 @@ from sokhoe import runtime
 from sokhoe.access.identity import LocalPasswordIdentity
 from sokhoe.config import Settings, get_settings
 from sokhoe.insurance.card_token import views as card_token_views
-from sokhoe.reconcile.runs import RunWorker
+from sokhoe.reconcile.run_worker import RunWorker
 from sokhoe.web import (
     audit_check,
     card_check_views,
@@ -22,6 +22,9 @@ from sokhoe.web import (
     language,
     login,
     reconcile_views,
+    review_views,
+    wallet_api,
+    wallet_views,
 )
 from sokhoe.web.errors import install_error_handlers
 from sokhoe.web.i18n import LOCALES, load_translations
@@ -44,6 +47,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     card_token_views.router,
     card_check_views.router,
     reconcile_views.router,
+    wallet_views.router,
+    review_views.router,
+    wallet_api.router,
 )
 
 
