@@ -49,7 +49,8 @@ class DecisionConflict(Exception):
 @dataclass(frozen=True)
 class RequestView:
     request: IntegrationRequest
-    person_name: str
+    #: Who the card is for; the guard has let the actor at this person.
+    person: Citizen
     issuer_name: str
     events: list[IntegrationRequestEvent]
 
@@ -214,7 +215,7 @@ def _view(session: Session, request: IntegrationRequest, person: Citizen) -> Req
     )
     return RequestView(
         request=request,
-        person_name=person.full_name,
+        person=person,
         issuer_name=issuer.name if issuer else str(request.issuing_province_code),
         events=list(events),
     )
@@ -337,6 +338,4 @@ def decide_review(
             now,
         )
     session.flush()
-    person = session.get(Citizen, request.person_id)
-    assert person is not None  # the guard found it above
-    return _view(session, request, person)
+    return _view(session, request, view.person)
