@@ -1,5 +1,5 @@
-"""A citizen on a phone files a BHYT card integration request in the document wallet and
-sees "Gửi yêu cầu thành công" with the card list's decision (R1)."""
+"""A citizen on a phone files a BHYT card integration request in the document wallet, sees
+"Gửi yêu cầu thành công" with the card list's decision (R1), then presents the card (R2)."""
 
 from __future__ import annotations
 
@@ -88,3 +88,11 @@ def test_a_citizen_requests_integration_on_a_phone(
     page.get_by_role("link", name="Quay lại ví giấy tờ").click()
     expect(page.get_by_text(CARD).first).to_be_visible()
     screenshot(page, "wallet-375")
+    page.get_by_role("link", name="Xuất trình giấy tờ").click()
+    page.get_by_label("Mã bảo vệ mới (6 chữ số)").fill("246810")
+    page.get_by_role("button", name="Lưu mã bảo vệ").click()
+    expect(page.get_by_role("status")).to_have_text("Đã lưu mã bảo vệ ví.")
+    page.get_by_label("Mã bảo vệ ví").fill("246810")
+    page.get_by_role("button", name="Xuất trình thẻ BHYT").click()
+    expect(page.locator(".presented__qr svg")).to_be_visible()
+    screenshot(page, "wallet-present-375")

@@ -55,19 +55,26 @@ class RequestView:
     events: list[IntegrationRequestEvent]
 
 
-def _purpose(actor: Actor, person_id: str) -> Purpose:
-    if actor.role is Role.BHXH_OFFICER:
+def _purpose(actor: Actor, person_id: str, *, holder_only: bool) -> Purpose:
+    if actor.role is Role.BHXH_OFFICER and not holder_only:
         return Purpose.INTEGRATION_REVIEW
     return Purpose.SELF_SERVICE if person_id == actor.person_id else Purpose.GUARDIAN
 
 
 def authorize_subject(
-    session: Session, actor: Actor, *, person_id: str, action: str, today: dt.date
+    session: Session,
+    actor: Actor,
+    *,
+    person_id: str,
+    action: str,
+    today: dt.date,
+    holder_only: bool = False,
 ) -> Citizen:
     """The person a request is (to be) for, once the guard has let ``actor`` at it.
 
     A citizen reaches himself and, as guardian, only a child still under 14 (R5): a ward who
-    has turned 14 manages his own wallet. A BHXH officer reaches the persons of his province.
+    has turned 14 manages his own wallet. A BHXH officer reaches the persons of his province,
+    unless ``holder_only`` (presenting a card): then every other role is refused, on record.
     """
     citizen = session.get(Citizen, person_id)
     if citizen is None:
@@ -85,7 +92,7 @@ def authorize_subject(
         province_code=commune.province_code,
         guarded_ids=frozenset(wards),
         action=action,
-        purpose=_purpose(actor, person_id),
+        purpose=_purpose(actor, person_id, holder_only=holder_only),
     )
     return citizen
 

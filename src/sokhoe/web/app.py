@@ -21,6 +21,7 @@ from sokhoe.web import (
     home,
     language,
     login,
+    presentation_views,
     reconcile_views,
     review_views,
     wallet_api,
@@ -48,6 +49,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     card_check_views.router,
     reconcile_views.router,
     wallet_views.router,
+    presentation_views.router,
     review_views.router,
     wallet_api.router,
 )

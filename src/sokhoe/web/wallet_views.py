@@ -30,6 +30,7 @@ from sokhoe.web.templating import render
 WALLET_PATH = "/vi-giay-to"
 NEW_PATH = f"{WALLET_PATH}/tao-moi"
 REQUESTS_PATH = f"{WALLET_PATH}/yeu-cau"
+PRESENT_PATH = f"{WALLET_PATH}/xuat-trinh"
 #: Query flag on the request page right after filing: shows "Gửi yêu cầu thành công".
 SENT_FLAG = "da-gui"
 
@@ -149,7 +150,12 @@ def request_page(
 
 
 def _paths() -> dict[str, str]:
-    return {"wallet": WALLET_PATH, "new": NEW_PATH, "requests": REQUESTS_PATH}
+    return {
+        "wallet": WALLET_PATH,
+        "new": NEW_PATH,
+        "requests": REQUESTS_PATH,
+        "present": PRESENT_PATH,
+    }
 
 
 def _form(

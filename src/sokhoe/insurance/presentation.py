@@ -1,0 +1,82 @@
+"""Xuất trình giấy tờ: the card in a holder's wallet, shown with a QR code reception can
+check (R2) — for the citizen himself or a child under 14 he manages (R5), never anyone else.
+
+The code is a card token of kind "app", signed with the server's active key: it lives
+minutes (``claims.APP_LIFETIME``), so a screenshot of it is soon worthless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sokhoe.access.scope import Actor
+from sokhoe.insurance.card_token import KeyRing
+from sokhoe.insurance.card_token.claims import CardDetails, TokenKind, new_claims
+from sokhoe.insurance.card_token.qr import qr_svg
+from sokhoe.insurance.card_token.token import sign
+from sokhoe.insurance.models import InsuranceCard, WalletIntegration
+from sokhoe.insurance.requests import authorize_subject
+from sokhoe.vietnam_time import VIETNAM_TIME
+
+#: The ``iss`` claim of tokens this server signs.
+ISSUER = "sokhoe"
+
+
+class NothingToPresent(Exception):
+    """No card of the holder's wallet is valid today."""
+
+
+@dataclass(frozen=True)
+class Presented:
+    card: CardDetails
+    #: The signed token the QR code carries.
+    token: str
+    qr_svg: str
+    expires_at: dt.datetime
+
+
+def present(
+    session: Session, actor: Actor, *, person_id: str, keys: KeyRing, now: dt.datetime
+) -> Presented:
+    """The holder's integrated card valid today and a fresh signed QR code (audited).
+
+    ``now`` is timezone-aware. Raises :class:`~sokhoe.access.guard.AccessDenied` for
+    anyone but the holder or his guardian (child under 14), :class:`NothingToPresent`.
+    """
+    today = now.astimezone(VIETNAM_TIME).date()
+    holder = authorize_subject(
+        session, actor, person_id=person_id, action="present_card", today=today, holder_only=True
+    )
+    card = session.scalars(
+        select(InsuranceCard)
+        .join(
+            WalletIntegration,
+            (WalletIntegration.card_number == InsuranceCard.card_number)
+            & (WalletIntegration.person_id == holder.person_id),
+        )
+        .where(
+            InsuranceCard.person_id == holder.person_id,
+            InsuranceCard.valid_from <= today,
+            InsuranceCard.valid_to >= today,
+        )
+        .order_by(InsuranceCard.valid_to.desc())
+    ).first()
+    if card is None or card.valid_from is None or card.valid_to is None:
+        raise NothingToPresent
+    details = CardDetails(
+        card_number=card.card_number,
+        full_name=holder.full_name,
+        birth_date=holder.birth_date or card.birth_date or today,
+        birth_precision=holder.birth_precision,  # type: ignore[arg-type]
+        sex=holder.sex,
+        valid_from=card.valid_from,
+        valid_to=card.valid_to,
+        facility_code=card.facility_code,
+    )
+    claims = new_claims(details, kind=TokenKind.APP, issuer=ISSUER, now=now)
+    token = sign(claims, keys.active)
+    return Presented(card=details, token=token, qr_svg=qr_svg(token), expires_at=claims.expires_at)

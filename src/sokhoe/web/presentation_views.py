@@ -1,0 +1,109 @@
+"""``/vi-giay-to/xuat-trinh``: Xuất trình giấy tờ (R2) — behind the wallet passcode, the card
+of the citizen or of a child under 14 he manages, with a signed QR code that lives minutes;
+and ``/vi-giay-to/ma-bao-ve`` to set or change the passcode.
+
+Whose card to present travels in the POST body, never in the URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Form
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from sokhoe.access.scope import Actor
+from sokhoe.insurance import passcode, requests
+from sokhoe.insurance.card_token import KeyRing
+from sokhoe.insurance.presentation import NothingToPresent, present
+from sokhoe.vietnam_time import VIETNAM_TIME
+from sokhoe.web.deps import CsrfChecked, SessionDep
+from sokhoe.web.state import web_state
+from sokhoe.web.templating import render
+from sokhoe.web.wallet_views import PRESENT_PATH, WALLET_PATH, CitizenActor
+
+PASSCODE_PATH = f"{WALLET_PATH}/ma-bao-ve"
+
+router = APIRouter()
+
+Code = Annotated[str, Form(max_length=20)]
+
+
+@router.get(PRESENT_PATH)
+def present_page(request: Request, session: SessionDep, actor: CitizenActor) -> HTMLResponse:
+    return _form(request, session, actor)
+
+
+@router.post(PRESENT_PATH)
+def present_card(
+    request: Request,
+    session: SessionDep,
+    actor: CitizenActor,
+    _: CsrfChecked,
+    code: Code = "",
+    person: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    now = dt.datetime.now(dt.UTC)
+    try:
+        passcode.verify(session, actor, code, now=now.replace(tzinfo=None))
+    except passcode.WrongPasscode:
+        return _form(request, session, actor, problem="wrong", status_code=403)
+    except passcode.PasscodeLocked:
+        return _form(request, session, actor, problem="locked", status_code=429)
+    except passcode.NoPasscode:
+        return _form(request, session, actor)
+    keys = KeyRing.open(web_state(request).settings.home)
+    try:
+        shown = present(session, actor, person_id=person, keys=keys, now=now)
+    except NothingToPresent:
+        return _form(request, session, actor, problem="no_card", status_code=404)
+    context = {
+        "shown": shown,
+        "qr": Markup(shown.qr_svg),
+        "expires_local": shown.expires_at.astimezone(VIETNAM_TIME),
+        "path": PRESENT_PATH,
+    }
+    return render(request, "wallet/presented.html", context)
+
+
+@router.post(PASSCODE_PATH)
+def change_passcode(
+    request: Request,
+    session: SessionDep,
+    actor: CitizenActor,
+    _: CsrfChecked,
+    new_code: Code = "",
+    current_code: Code = "",
+) -> Response:
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    try:
+        passcode.set_passcode(session, actor, new_code, current=current_code, now=now)
+    except passcode.BadPasscodeFormat:
+        return _form(request, session, actor, problem="format", status_code=422)
+    except passcode.WrongPasscode:
+        return _form(request, session, actor, problem="wrong", status_code=403)
+    except passcode.PasscodeLocked:
+        return _form(request, session, actor, problem="locked", status_code=429)
+    return RedirectResponse(f"{PRESENT_PATH}?da-dat=1", status_code=303)
+
+
+def _form(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    *,
+    problem: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    context = {
+        "holders": requests.wallet_holders(session, actor, today=dt.date.today()),
+        "has_passcode": passcode.has_passcode(session, actor),
+        "saved": "da-dat" in request.query_params,
+        "problem": problem,
+        "paths": {"wallet": WALLET_PATH, "present": PRESENT_PATH, "passcode": PASSCODE_PATH},
+    }
+    return render(request, "wallet/present.html", context, status_code=status_code)
