@@ -262,8 +262,7 @@ def test_only_the_provinces_officers_start_and_read_runs(
 
 
 def test_every_step_the_service_announces_has_a_code(tmp_path: Path) -> None:
-    """The run page translates steps by code: a step renamed in the service must be renamed
-    in ``runs.SERVICE_STEPS`` too."""
+    """The run page translates steps by code: every label announced must map back to one."""
     announced: list[str] = []
 
     def record(label: str, total: int) -> Callable[[int], None]:

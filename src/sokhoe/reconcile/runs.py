@@ -37,7 +37,7 @@ from sokhoe.reconcile.models import (
     RunSource,
     RunStatus,
 )
-from sokhoe.reconcile.service import ENGINES, ReconcileOptions, UnknownEngine
+from sokhoe.reconcile.service import ENGINES, STEPS, ReconcileOptions, UnknownEngine
 from sokhoe.reconcile.worklists import NO_COMMUNE
 from sokhoe.registry import service as registry_service
 from sokhoe.runtime import Database
@@ -46,16 +46,8 @@ log = logging.getLogger(__name__)
 
 #: Roles that start runs and read their records: the province's BHXH and Department of Health.
 RUN_ROLES = frozenset({Role.BHXH_OFFICER, Role.HEALTH_DEPARTMENT})
-#: The steps :func:`~sokhoe.reconcile.service.run` announces, by label, and their codes
-#: (what the row stores and pages translate).
-SERVICE_STEPS = {
-    "Kiểm tra tệp đầu vào": "check_files",
-    "Đọc tệp": "read_files",
-    "Kiểm tra và chuẩn hóa từng dòng": "validate",
-    "Ghép thẻ với người": "match",
-    "Phát hiện sai sót": "find",
-    "Ghi kết quả": "write",
-}
+#: The code of each step :func:`~sokhoe.reconcile.service.run` announces, by its label.
+SERVICE_STEPS = {label: code for code, label in STEPS.items()}
 EXPORT_STEP, TALLY_STEP = "export", "tally"
 #: Outputs offered for download besides the communes' workbooks; ``True``: personal data.
 DOWNLOADS = {

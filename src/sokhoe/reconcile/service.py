@@ -27,6 +27,18 @@ from sokhoe.reconcile.engine_duckdb import DuckDBEngine
 ProgressStart = Callable[[str, int], Callable[[int], None]]
 
 
+#: The steps a run announces, in order: their codes (what a recorded run stores, and pages
+#: translate) and the labels shown on the command line's progress bars.
+STEPS = {
+    "check_files": "Kiểm tra tệp đầu vào",
+    "read_files": "Đọc tệp",
+    "validate": "Kiểm tra và chuẩn hóa từng dòng",
+    "match": "Ghép thẻ với người",
+    "find": "Phát hiện sai sót",
+    "write": "Ghi kết quả",
+}
+
+
 class UnknownEngine(ValueError):
     """An engine this build cannot run (the message says which exist)."""
 
@@ -70,7 +82,7 @@ def run(options: ReconcileOptions, progress: ProgressStart | None = None) -> dic
     options.out.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{options.out.name}.work-", dir=options.out.parent))
     try:
-        with _step(start, "Kiểm tra tệp đầu vào"):
+        with _step(start, "check_files"):
             sources = [
                 inputs.prepare(contract, path, scratch)
                 for contract, path in zip(
@@ -82,7 +94,7 @@ def run(options: ReconcileOptions, progress: ProgressStart | None = None) -> dic
         engine = ENGINES[options.engine](scratch)
         try:
             reconciled = _pipeline(engine, sources, options.as_of, start)
-            with _step(start, "Ghi kết quả"):
+            with _step(start, "write"):
                 return outputs.write(engine, sources, options, reconciled, scratch / "out")
         finally:
             engine.close()
@@ -91,8 +103,8 @@ def run(options: ReconcileOptions, progress: ProgressStart | None = None) -> dic
 
 
 @contextmanager
-def _step(start: ProgressStart, label: str) -> Iterator[None]:
-    advance = start(label, 1)
+def _step(start: ProgressStart, code: str) -> Iterator[None]:
+    advance = start(STEPS[code], 1)
     yield
     advance(1)
 
@@ -102,11 +114,11 @@ def _pipeline(
 ) -> outputs.Reconciled:
     """Builds ``facts`` and ``findings``, dropping each table once no later step reads it."""
     d = engine.dialect
-    with _step(start, "Đọc tệp"):
+    with _step(start, "read_files"):
         for source in sources:
             engine.load(source)
         engine.loaded()
-    with _step(start, "Kiểm tra và chuẩn hóa từng dòng"):
+    with _step(start, "validate"):
         texts = validate.texts_sql()
         for role, sql in texts.items():
             engine.view(f"{role}_text", sql)
@@ -129,9 +141,9 @@ def _pipeline(
         engine.drop(*(f"{role}_text" for role in texts), *validate.distinct_texts_sql())
         engine.drop("names", "births", "villages")
         engine.release_inputs()
-    with _step(start, "Ghép thẻ với người"):
+    with _step(start, "match"):
         model = _match(engine)
-    with _step(start, "Phát hiện sai sót"):
+    with _step(start, "find"):
         engine.create("wallet", rules.wallet_sql())
         engine.create("facts", rules.facts_sql(d, as_of))
         engine.drop("best", "cards", "cards_rows", "integrated", "integrated_rows")
