@@ -21,11 +21,18 @@ from sokhoe.config import Settings
 from sokhoe.insurance.card_check import ACTION, card_number_digest
 from sokhoe.insurance.card_token import CardDetails, KeyRing, SigningKey, cose, envelope
 from sokhoe.insurance.card_token import revoked as revoked_module
+from sokhoe.insurance.card_token.keys import b64url
 from sokhoe.insurance.card_token.qr import qr_png
 from sokhoe.insurance.models import InsuranceCard
 from sokhoe.registry.models import Facility
 from sokhoe.runtime import Database
-from sokhoe.web.card_check_views import FRAME_PATH, MAX_BODY_BYTES, PAGE_PATH, PHOTO_PATH
+from sokhoe.web.card_check_views import (
+    API_PATH,
+    FRAME_PATH,
+    MAX_BODY_BYTES,
+    PAGE_PATH,
+    PHOTO_PATH,
+)
 from tests.insurance.conftest import a_card, app_token, new_key, png_of
 from tests.web.conftest import KHANH_HOA, NHA_TRANG, PASSWORD, form_token, sign_in
 
@@ -292,6 +299,9 @@ def test_other_roles_get_the_ordinary_404(
     assert client.get(PAGE_PATH).status_code == 404
     for path in (PAGE_PATH, PHOTO_PATH, FRAME_PATH):
         assert client.post(path, data={"csrf_token": token}).status_code == 404
+    assert (
+        client.post(API_PATH, json={"qr": "x"}, headers={"X-CSRF-Token": token}).status_code == 404
+    )
 
 
 def test_without_signing_in_the_login_page_comes(client: TestClient) -> None:
@@ -308,3 +318,51 @@ def test_broken_requests_are_refused_not_failed(clinic: TestClient, path: str) -
     urlencoded = {"content-type": "application/x-www-form-urlencoded"}
     huge_field = b"qr_text=" + b"A" * 3_000_000 + b"&csrf_token=" + token.encode()
     assert clinic.post(path, content=huge_field, headers=urlencoded).status_code == 400
+
+
+def check_by_api(client: TestClient, text: str) -> Response:
+    return client.post(API_PATH, json={"qr": text}, headers={"X-CSRF-Token": csrf(client)})
+
+
+def test_the_api_answers_the_same_check_in_json(
+    clinic: TestClient, server_key: SigningKey, database: Database
+) -> None:
+    token = app_token(server_key, current_card(), now=NOW)
+    response = check_by_api(clinic, token)
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    answer = response.json()
+    assert (answer["valid"], answer["reason"]) == (True, None)
+    assert answer["kid"] == b64url(server_key.kid)
+    card = current_card()
+    assert answer["card"] == {
+        "card_number": card.card_number,
+        "full_name": card.full_name,
+        "birth_date": "09/03/1987",
+        "sex": card.sex,
+        "valid_from": card.valid_from.isoformat(),
+        "valid_to": card.valid_to.isoformat(),
+        "facility_code": FACILITY_CODE,
+        "facility_name": FACILITY_NAME,
+        "kind": "app",
+        "expires_at": answer["card"]["expires_at"],
+    }
+    bad = check_by_api(clinic, tampered(token)).json()
+    assert (bad["valid"], bad["reason"], bad["card"]) == (False, "bad_signature", None)
+    assert [e.outcome for e in audit_entries(database)] == ["allowed", "allowed"]
+
+
+def test_the_api_refuses_bad_bodies_cleanly(clinic: TestClient) -> None:
+    """400 (the app's answer to any malformed request), never a server error."""
+    token = csrf(clinic)
+    assert clinic.post(API_PATH, json={"qr": "x"}).status_code == 403  # no CSRF header
+    for body in ({}, {"qr": ""}, {"qr": "A" * 5000}, {"qr": 7}):
+        response = clinic.post(API_PATH, json=body, headers={"X-CSRF-Token": token})
+        assert response.status_code == 400, body
+    garbage = clinic.post(
+        API_PATH,
+        content=b"{not json",
+        headers={"X-CSRF-Token": token, "content-type": "application/json"},
+    )
+    assert garbage.status_code == 400
+    assert check_by_api(clinic, "HC1:not ours").json()["reason"] == "not_sokhoe"

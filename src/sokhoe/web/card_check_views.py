@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -21,17 +22,22 @@ from starlette.responses import HTMLResponse, JSONResponse
 from sokhoe.access.roles import Role
 from sokhoe.access.scope import Actor
 from sokhoe.insurance.card_check import CardCheck, check_card_token
-from sokhoe.insurance.card_token import KeyRing, revoked
+from sokhoe.insurance.card_token import KeyRing, Valid, revoked
 from sokhoe.insurance.card_token.qr import UnreadableImage, read_qr
+from sokhoe.registry.dates import format_partial_date
 from sokhoe.web.deps import CsrfChecked, SessionDep, require_roles
 from sokhoe.web.state import web_state
 from sokhoe.web.templating import render
 
 PAGE_PATH = "/kiem-tra-the"
+#: The same check for a hospital's HIS or a desk scanner's script (session and CSRF header).
+API_PATH = "/api/v1/the-bhyt/kiem-tra"
 PHOTO_PATH = f"{PAGE_PATH}/anh"
 FRAME_PATH = f"{PAGE_PATH}/khung-hinh"
 #: A phone's photo is 2–8 MB; a camera frame far less.
 MAX_BODY_BYTES = 10 * 1024 * 1024
+#: The largest text a QR code holds (version 40, alphanumeric).
+MAX_QR_TEXT = 4296
 #: Problems worded by the page (``card_check/page.html``) besides :class:`ImageProblem`'s.
 NO_TEXT, NO_PHOTO = "no_text", "no_photo"
 
@@ -107,6 +113,51 @@ def read_frame(
     except UnreadableImage:
         text = None
     return JSONResponse({"found": True, "text": text} if text else {"found": False})
+
+
+class CheckRequest(BaseModel):
+    qr: str = Field(min_length=1, max_length=MAX_QR_TEXT)
+
+
+@router.post(API_PATH)
+def check_api(
+    request: Request,
+    session: SessionDep,
+    actor: ClinicStaff,
+    _size: BodyWithinLimit,
+    _: CsrfChecked,
+    body: CheckRequest,
+) -> JSONResponse:
+    """``{"valid": …, "reason": …, "card": …}``: ``reason`` is null when valid, else one of
+    :class:`~sokhoe.insurance.card_token.Reason`; ``card`` is what the signed token states
+    (also for an expired, revoked or not-yet-valid one), null when nothing can be trusted."""
+    check = _check(request, session, actor, body.qr.strip())
+    return JSONResponse(check_json(check), headers={"Cache-Control": "no-store"})
+
+
+def check_json(check: CardCheck) -> dict[str, object]:
+    verification = check.verification
+    claims = check.claims
+    card = None
+    if claims is not None:
+        card = {
+            "card_number": claims.card.card_number,
+            "full_name": claims.card.full_name,
+            "birth_date": format_partial_date(claims.card.birth_date, claims.card.birth_precision),
+            "sex": claims.card.sex,
+            "valid_from": claims.card.valid_from.isoformat(),
+            "valid_to": claims.card.valid_to.isoformat(),
+            "facility_code": claims.card.facility_code,
+            "facility_name": check.facility_name,
+            "kind": claims.kind.name.lower(),
+            "expires_at": claims.expires_at.isoformat(),
+        }
+    return {
+        "valid": check.valid,
+        "reason": None if isinstance(verification, Valid) else verification.reason.value,
+        "kid": verification.kid if isinstance(verification, Valid) else None,
+        "card": card,
+    }
 
 
 def _check(request: Request, session: Session, actor: Actor, text: str) -> CardCheck:
