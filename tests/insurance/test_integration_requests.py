@@ -271,3 +271,30 @@ def test_an_officer_of_another_province_sees_no_request(
             reason=Reason.OFFICER_APPROVED,
             now=NOW,
         )
+
+
+def test_two_submissions_at_the_same_instant_make_one_request(
+    session: Session, family: Place, parent: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second submission misses the first one's row when it looks (a double click, both
+    reading before either inserts); the unique index still makes it that request."""
+    session.add(_card("HT3565600000007", None, "Trần Văn Bình"))
+    session.commit()
+    first = _submit(session, parent, family.parent, "HT3565600000007")
+    looked = requests._open_request
+    calls: list[object] = []
+
+    def late(*args: object) -> object:
+        calls.append(args)
+        return None if len(calls) == 1 else looked(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(requests, "_open_request", late)
+    again, created = requests.submit(
+        session,
+        parent,
+        person_id=family.parent,
+        card_number="HT3565600000007",
+        issuing_province_code=KHANH_HOA,
+        now=NOW,
+    )
+    assert (again.id, created, len(calls)) == (first.request.id, False, 2)

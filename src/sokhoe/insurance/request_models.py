@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sokhoe.db import Base
@@ -28,6 +28,7 @@ class RequestStatus(StrEnum):
 
 #: Statuses a request can still leave (a second request for the same card joins it).
 OPEN_STATUSES = frozenset({RequestStatus.PENDING, RequestStatus.IN_REVIEW})
+_OPEN = text("status IN ('cho_duyet', 'cho_xem_xet')")
 
 
 class IntegrationRequest(Base):
@@ -35,6 +36,16 @@ class IntegrationRequest(Base):
     __table_args__ = (
         Index("ix_integration_request_person", "person_id"),
         Index("ix_integration_request_province_status", "province_code", "status"),
+        # One open request per person and card, even for two submissions at the same
+        # instant (a double click): the second insert does nothing (``requests.submit``).
+        Index(
+            "uq_integration_request_open_card",
+            "person_id",
+            "card_number",
+            unique=True,
+            sqlite_where=_OPEN,
+            postgresql_where=_OPEN,
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(24), primary_key=True)

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from sokhoe.access import guard
@@ -21,6 +22,7 @@ from sokhoe.access.guard import AccessDenied
 from sokhoe.access.purposes import Purpose
 from sokhoe.access.roles import Role
 from sokhoe.access.scope import Actor, guarded_ids
+from sokhoe.db import Base
 from sokhoe.insurance.card_number import CardNumber, parse_card_number
 from sokhoe.insurance.models import InsuranceCard, WalletIntegration
 from sokhoe.insurance.request_decision import OFFICER_REJECTIONS, Reason, Verdict, decide
@@ -126,11 +128,37 @@ def _list_rows(session: Session, card: CardNumber) -> list[InsuranceCard]:
     return list(session.scalars(select(InsuranceCard).where(column == card.text)))
 
 
+def _insert_unless_duplicate(session: Session, model: type[Base], **values: object) -> bool:
+    """Insert one row unless it would break a unique key; whether it was inserted.
+
+    Two submissions of the same card at the same instant (a double click) must end in one
+    row, not in an integrity error: ``ON CONFLICT DO NOTHING`` on both backends, and
+    ``RETURNING`` to tell (psycopg reports no row count for it).
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = Base.metadata.tables[model.__tablename__]
+    statement = insert(table).values(**values).on_conflict_do_nothing()
+    return session.execute(statement.returning(*table.primary_key)).first() is not None
+
+
 def _integrate(session: Session, person_id: str, card_number: str, now: dt.datetime) -> None:
-    if session.get(WalletIntegration, (person_id, card_number)) is None:
-        session.add(
-            WalletIntegration(person_id=person_id, card_number=card_number, integrated_at=now)
+    _insert_unless_duplicate(
+        session,
+        WalletIntegration,
+        person_id=person_id,
+        card_number=card_number,
+        integrated_at=now,
+    )
+
+
+def _open_request(session: Session, person_id: str, card: CardNumber) -> IntegrationRequest | None:
+    return session.scalar(
+        select(IntegrationRequest).where(
+            IntegrationRequest.person_id == person_id,
+            IntegrationRequest.card_number == card.text,
+            IntegrationRequest.status.in_(OPEN_STATUSES),
         )
+    )
 
 
 def _record(
@@ -180,30 +208,32 @@ def submit(
         r.card_number in integrated and r.person_id == person_id for r in rows
     ):
         raise AlreadyIntegrated(card.text)
-    open_request = session.scalar(
-        select(IntegrationRequest).where(
-            IntegrationRequest.person_id == person_id,
-            IntegrationRequest.card_number == card.text,
-            IntegrationRequest.status.in_(OPEN_STATUSES),
-        )
-    )
+    open_request = _open_request(session, person_id, card)
     if open_request is not None:
         return open_request, False
     commune = session.get(Commune, citizen.commune_code)
     assert commune is not None
-    request = IntegrationRequest(
-        id=secrets.token_urlsafe(15),
+    request_id = secrets.token_urlsafe(15)
+    inserted = _insert_unless_duplicate(
+        session,
+        IntegrationRequest,
+        id=request_id,
         person_id=person_id,
         requested_by_user_id=actor.user_id,
         province_code=commune.province_code,
         card_number=card.text,
         issuing_province_code=issuing_province_code,
         status=RequestStatus.PENDING,
+        reason="",
         created_at=now,
         updated_at=now,
         version=1,
     )
-    session.add(request)
+    if not inserted:  # the same card submitted at the same instant: that request
+        open_request = _open_request(session, person_id, card)
+        assert open_request is not None  # the unique index that refused the insert holds it
+        return open_request, False
+    request = session.get_one(IntegrationRequest, request_id)
     _record(session, request, RequestStatus.PENDING, None, now)
     verdict: Verdict = decide(rows, citizen, now.date())
     _record(session, request, verdict.status, verdict.reason, now)
