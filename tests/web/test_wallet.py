@@ -16,10 +16,11 @@ from sokhoe.access.models import AuditEntry
 from sokhoe.access.roles import Role
 from sokhoe.access.service import create_user
 from sokhoe.insurance.models import InsuranceCard
-from sokhoe.insurance.request_models import IntegrationRequest
+from sokhoe.insurance.request_models import IntegrationRequest, IntegrationRequestEvent
 from sokhoe.registry.models import Citizen, GuardianLink
 from sokhoe.registry.units import ensure_province
 from sokhoe.runtime import Database
+from sokhoe.web.formatting import vn_datetime
 from tests.web.conftest import ADMIN, KHANH_HOA, NHA_TRANG, OFFICER, PASSWORD, form_token, sign_in
 
 PARENT, CHILD, NEIGHBOUR = "056090000001", "056220000002", "056085000003"
@@ -97,13 +98,18 @@ def _file(client: TestClient, number: str, person: str = PARENT) -> str:
     return str(sent.headers["location"])
 
 
-def test_a_citizen_files_a_request_and_sees_the_decision(parent: TestClient) -> None:
+def test_a_citizen_files_a_request_and_sees_the_decision(
+    parent: TestClient, family: Database
+) -> None:
     location = _file(parent, "gd4 56 5600000001")
     page = parent.get(location)
     assert page.status_code == 200
     assert page.headers["cache-control"] == "no-store"
     assert "Gửi yêu cầu thành công" in page.text
     assert "Chờ duyệt" in page.text and "Đã duyệt" in page.text
+    with family.sessions() as session:
+        filed_at = session.scalars(select(IntegrationRequestEvent.at)).first()
+    assert filed_at is not None and vn_datetime(filed_at) in page.text  # in Vietnam time
     assert PARENT not in location and OWN_CARD not in location
     wallet = parent.get("/vi-giay-to").text
     assert OWN_CARD in wallet and "Đã tích hợp" in wallet
