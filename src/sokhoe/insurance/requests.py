@@ -32,6 +32,7 @@ from sokhoe.insurance.request_models import (
     IntegrationRequestEvent,
     RequestStatus,
 )
+from sokhoe.registry import service as registry_service
 from sokhoe.registry.models import Citizen, Commune, Province
 from sokhoe.registry.service import child_cutoff, is_child
 
@@ -78,25 +79,14 @@ def authorize_subject(
     has turned 14 manages his own wallet. A BHXH officer reaches the persons of his province,
     unless ``holder_only`` (presenting a card): then every other role is refused, on record.
     """
-    citizen = session.get(Citizen, person_id)
-    if citizen is None:
-        raise AccessDenied
-    commune = session.get(Commune, citizen.commune_code)
-    assert commune is not None  # enforced by the foreign key
-    child = is_child(citizen.birth_date, child_cutoff(today))
-    wards = guarded_ids(session, actor) & {person_id} if child else frozenset()
-    guard.authorize_person(
+    return registry_service.authorize_person_read(
         session,
         actor,
         person_id=person_id,
-        commune_code=citizen.commune_code,
-        village_id=citizen.village_id,
-        province_code=commune.province_code,
-        guarded_ids=frozenset(wards),
         action=action,
         purpose=_purpose(actor, person_id, holder_only=holder_only),
+        guardians_of_children_on=today,
     )
-    return citizen
 
 
 def wallet_holders(session: Session, actor: Actor, *, today: dt.date) -> list[Citizen]:

@@ -266,18 +266,31 @@ def residents(
 
 
 def authorize_person_read(
-    session: Session, actor: Actor, *, person_id: str, purpose: Purpose, action: str
+    session: Session,
+    actor: Actor,
+    *,
+    person_id: str,
+    purpose: Purpose,
+    action: str,
+    guardians_of_children_on: dt.date | None = None,
 ) -> Citizen:
     """Locate a person and pass the guard (audited) before any of their data is read.
 
     Other contexts call this before reading what they hold on a person (cards, visits).
     An unknown ID and a refused one look the same to the caller (:class:`AccessDenied`).
+    With ``guardians_of_children_on``, a guardian passes only while the person is a child
+    under 14 on that day (R5: a ward who has turned 14 manages his own wallet).
     """
     citizen = session.get(Citizen, person_id)
     if citizen is None:
         raise guard.AccessDenied()
     commune = session.get(Commune, citizen.commune_code)
     assert commune is not None  # enforced by the foreign key
+    wards = guarded_ids(session, actor)
+    if guardians_of_children_on is not None and not is_child(
+        citizen.birth_date, child_cutoff(guardians_of_children_on)
+    ):
+        wards = frozenset()
     guard.authorize_person(
         session,
         actor,
@@ -285,7 +298,7 @@ def authorize_person_read(
         commune_code=citizen.commune_code,
         village_id=citizen.village_id,
         province_code=commune.province_code,
-        guarded_ids=guarded_ids(session, actor),
+        guarded_ids=wards,
         action=action,
         purpose=purpose,
     )
