@@ -72,6 +72,9 @@ def check_card_token(
     detail = f"kết quả: {result}"
     if claims is not None:
         detail += f"; thẻ #{card_number_digest(secret, claims.card.card_number)}"
+    check = CardCheck(verification, _facility_name(session, claims))
+    # The audit entry last: appending to the chain holds its lock until the commit, so
+    # nothing else should run in between (checks at busy desks queue on that lock).
     guard.authorize_presented_card(
         session,
         actor,
@@ -80,7 +83,7 @@ def check_card_token(
         purpose=Purpose.CARE,
         detail=detail,
     )
-    return CardCheck(verification, _facility_name(session, claims))
+    return check
 
 
 def _listed_holder(session: Session, claims: CardClaims | None) -> str | None:
