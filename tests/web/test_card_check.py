@@ -353,16 +353,19 @@ def test_the_api_answers_the_same_check_in_json(
 
 
 def test_the_api_refuses_bad_bodies_cleanly(clinic: TestClient) -> None:
-    """400 (the app's answer to any malformed request), never a server error."""
+    """422 naming the field, never a server error, never the value sent."""
     token = csrf(clinic)
     assert clinic.post(API_PATH, json={"qr": "x"}).status_code == 403  # no CSRF header
     for body in ({}, {"qr": ""}, {"qr": "A" * 5000}, {"qr": 7}):
         response = clinic.post(API_PATH, json=body, headers={"X-CSRF-Token": token})
-        assert response.status_code == 400, body
+        assert response.status_code == 422, body
+        [problem] = response.json()["detail"]
+        assert problem["field"] == "qr" and problem["message"], body
+        assert "AAAA" not in response.text
     garbage = clinic.post(
         API_PATH,
         content=b"{not json",
         headers={"X-CSRF-Token": token, "content-type": "application/json"},
     )
-    assert garbage.status_code == 400
+    assert garbage.status_code == 422
     assert check_by_api(clinic, "HC1:not ours").json()["reason"] == "not_sokhoe"

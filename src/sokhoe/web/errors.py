@@ -65,8 +65,21 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
-async def _bad_request(request: Request, _exc: Exception) -> Response:
-    return error_response(request, HTTPStatus.BAD_REQUEST)
+async def _invalid_request(request: Request, exc: Exception) -> Response:
+    """A page answers 400; the API 422 naming each field and what is wrong with it, in the
+    shape the wallet API's own checks use (``{"detail": [{"field", "message"}]}``). The
+    value sent is never echoed: it may be personal."""
+    if not is_api(request):
+        return error_response(request, HTTPStatus.BAD_REQUEST)
+    assert isinstance(exc, RequestValidationError)
+    detail = [
+        {
+            "field": ".".join(str(part) for part in error["loc"][1:]) or str(error["loc"][0]),
+            "message": error["msg"],
+        }
+        for error in exc.errors()
+    ]
+    return JSONResponse({"detail": detail}, status_code=HTTPStatus.UNPROCESSABLE_ENTITY)
 
 
 async def _csrf_rejected(request: Request, _exc: Exception) -> Response:
@@ -88,6 +101,6 @@ async def _login_required(request: Request, _exc: Exception) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AccessDenied, _not_found)
     app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _bad_request)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(CsrfRejected, _csrf_rejected)
