@@ -18,11 +18,9 @@ from sokhoe.access.models import User
 from sokhoe.access.scope import actor_for
 from sokhoe.dataset import load_directory
 from sokhoe.demo import DemoLogin, create_demo_accounts
-from sokhoe.reconcile import run_worker, runs
-from sokhoe.reconcile.inputs import CONTRACTS
-from sokhoe.reconcile.models import RunSource
 from sokhoe.synth import SynthOptions, generate
 from tests.browser.conftest import DESKTOP, PHONE, LiveServer, serving
+from tests.support.reconcile_runs import finished_run
 
 Province = tuple[LiveServer, dict[str, DemoLogin], Path]
 
@@ -47,27 +45,8 @@ def _reconcile(database: runtime.Database, data: Path, home: Path) -> None:
     with database.sessions() as session:
         user = session.scalar(select(User).where(User.username == "bhxh"))
         assert user is not None
-        record = runs.start(
-            session,
-            actor_for(session, user, None),
-            home=home,
-            source=RunSource.UPLOAD,
-            as_of=dt.date.today(),
-        )
-        for contract in CONTRACTS:
-            with (data / f"{contract.role}.csv").open("rb") as source:
-                runs.add_upload(
-                    session,
-                    record,
-                    role=contract.role,
-                    file_name=f"{contract.role}.csv",
-                    data=source,
-                    limit=1 << 30,
-                )
-        session.commit()
-        run_worker.claim_next(session)
-        session.commit()
-    run_worker.execute(database, record.id)
+        actor = actor_for(session, user, None)
+    finished_run(database, actor, data, home, dt.date.today())
 
 
 def sign_in(page: Page, server: LiveServer, login: DemoLogin) -> None:

@@ -38,6 +38,7 @@ from sokhoe.runtime import Database, open_database
 from sokhoe.synth import SynthOptions, generate
 from tests.access.conftest import fast_hashing
 from tests.reconcile.conftest import AS_OF, write_inputs
+from tests.support.reconcile_runs import claim_and_execute, upload_run
 
 __all__ = ["fast_hashing"]
 
@@ -73,33 +74,6 @@ def officer(database: Database, username: str = "bhxh") -> Actor:
         return actor_for(session, user, None)
 
 
-def upload_run(database: Database, actor: Actor, files: Path, home: Path) -> int:
-    with database.sessions() as session:
-        record = runs.start(session, actor, home=home, source=RunSource.UPLOAD, as_of=AS_OF)
-        for contract in CONTRACTS:
-            path = files / f"{contract.role}.csv"
-            with path.open("rb") as data:
-                runs.add_upload(
-                    session,
-                    record,
-                    role=contract.role,
-                    file_name=path.name,
-                    data=data,
-                    limit=1 << 30,
-                )
-        session.commit()
-        return record.id
-
-
-def claim_and_execute(database: Database) -> int:
-    with database.sessions() as session:
-        run_id = run_worker.claim_next(session)
-        session.commit()
-    assert run_id is not None
-    run_worker.execute(database, run_id)
-    return run_id
-
-
 def lines(path: Path) -> int:
     with path.open(encoding="utf-8", newline="") as handle:
         return sum(1 for _ in csv.reader(handle)) - 1
@@ -109,7 +83,7 @@ def test_an_uploaded_run_is_kept_with_fingerprints_and_counts(
     database: Database, files: Path, tmp_path: Path
 ) -> None:
     actor = officer(database)
-    run_id = upload_run(database, actor, files, tmp_path)
+    run_id = upload_run(database, actor, files, tmp_path, AS_OF)
     assert claim_and_execute(database) == run_id
     with Session(database.engine) as session:
         record = session.get_one(ReconcileRun, run_id)
@@ -171,7 +145,7 @@ def test_a_bad_file_fails_the_run_naming_file_and_line(
     for contract in CONTRACTS:
         (bad / f"{contract.role}.csv").write_bytes((files / f"{contract.role}.csv").read_bytes())
     (bad / "cards.csv").write_text("card_number,full_name\nDN4565600000001,An\n", encoding="utf-8")
-    run_id = upload_run(database, officer(database), bad, tmp_path)
+    run_id = upload_run(database, officer(database), bad, tmp_path, AS_OF)
     claim_and_execute(database)
     with Session(database.engine) as session:
         record = session.get_one(ReconcileRun, run_id)
@@ -189,7 +163,7 @@ def test_a_crash_is_recorded_as_failed(
         raise MemoryError
 
     monkeypatch.setattr(run_worker, "run", crash)
-    run_id = upload_run(database, officer(database), files, tmp_path)
+    run_id = upload_run(database, officer(database), files, tmp_path, AS_OF)
     claim_and_execute(database)
     with Session(database.engine) as session:
         record = session.get_one(ReconcileRun, run_id)
@@ -201,8 +175,8 @@ def test_a_run_cut_short_by_a_restart_is_failed_and_queued_ones_wait(
     database: Database, files: Path, tmp_path: Path
 ) -> None:
     actor = officer(database)
-    first = upload_run(database, actor, files, tmp_path)
-    second = upload_run(database, actor, files, tmp_path)
+    first = upload_run(database, actor, files, tmp_path, AS_OF)
+    second = upload_run(database, actor, files, tmp_path, AS_OF)
     with database.sessions() as session:
         assert run_worker.claim_next(session) == first
         session.commit()
@@ -216,7 +190,7 @@ def test_the_worker_carries_out_queued_runs_in_order(
     database: Database, files: Path, tmp_path: Path
 ) -> None:
     actor = officer(database)
-    queued = [upload_run(database, actor, files, tmp_path) for _ in range(2)]
+    queued = [upload_run(database, actor, files, tmp_path, AS_OF) for _ in range(2)]
     worker = run_worker.RunWorker(database, poll_seconds=0.1)
     worker.start()
     try:

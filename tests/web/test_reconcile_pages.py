@@ -26,10 +26,10 @@ from sokhoe.access.service import create_user
 from sokhoe.config import Settings
 from sokhoe.dataset import load_directory
 from sokhoe.demo import create_demo_accounts
-from sokhoe.reconcile import run_worker, runs
+from sokhoe.reconcile import runs
 from sokhoe.reconcile.categories import CATEGORIES, Worklist
 from sokhoe.reconcile.inputs import CONTRACTS
-from sokhoe.reconcile.models import ReconcileRun, RunCount, RunSource
+from sokhoe.reconcile.models import ReconcileRun, RunCount
 from sokhoe.reconcile.service import ReconcileOptions
 from sokhoe.reconcile.service import run as reconcile_run
 from sokhoe.runtime import Database, open_database
@@ -38,6 +38,7 @@ from sokhoe.web.app import create_app
 from sokhoe.web.i18n import load_translations
 from sokhoe.web.templating import Templates
 from tests.conftest import BACKENDS, fresh_database
+from tests.support.reconcile_runs import finished_run
 from tests.web.conftest import PASSWORD, form_token, sign_in
 
 AS_OF = dt.date.today()
@@ -106,22 +107,7 @@ def _finished_run(database: Database, files: Path, home: Path) -> int:
         user = session.scalar(select(User).where(User.username == "bhxh"))
         assert user is not None
         actor = actor_for(session, user, None)
-        record = runs.start(session, actor, home=home, source=RunSource.UPLOAD, as_of=AS_OF)
-        for contract in CONTRACTS:
-            with (files / f"{contract.role}.csv").open("rb") as data:
-                runs.add_upload(
-                    session,
-                    record,
-                    role=contract.role,
-                    file_name=f"{contract.role}.csv",
-                    data=data,
-                    limit=1 << 30,
-                )
-        session.commit()
-        assert run_worker.claim_next(session) == record.id
-        session.commit()
-    run_worker.execute(database, record.id)
-    return record.id
+    return finished_run(database, actor, files, home, AS_OF)
 
 
 @pytest.fixture
