@@ -5,6 +5,7 @@ Alembic's autogenerate and the test suite's schema checks read the metadata from
 
 from sokhoe.access import models as access_models
 from sokhoe.insurance import models as insurance_models
+from sokhoe.insurance import paper_card_models as insurance_paper_card_models
 from sokhoe.insurance import passcode_models as insurance_passcode_models
 from sokhoe.insurance import request_models as insurance_request_models
 from sokhoe.reconcile import models as reconcile_models
@@ -13,6 +14,7 @@ from sokhoe.registry import models as registry_models
 __all__ = [
     "access_models",
     "insurance_models",
+    "insurance_paper_card_models",
     "insurance_passcode_models",
     "insurance_request_models",
     "reconcile_models",
