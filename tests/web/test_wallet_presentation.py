@@ -40,7 +40,10 @@ def test_the_card_is_shown_with_its_code_behind_the_passcode(parent: TestClient)
 def test_five_wrong_passcodes_lock_the_wallet(parent: TestClient) -> None:
     _file(parent, OWN_CARD)
     assert _set_code(parent) == 303
-    assert [_present(parent, PARENT, "000000")[0] for _ in range(5)] == [403] * 5
+    answers = [_present(parent, PARENT, "000000") for _ in range(5)]
+    assert [status for status, _page in answers] == [403] * 5
+    assert "Còn 4 lần thử trước khi ví bị khóa" in answers[0][1]
+    assert "Ví bị khóa đến" in answers[-1][1]
     status, page = _present(parent, PARENT)
     assert status == 429 and "<svg" not in page
 

@@ -32,7 +32,16 @@ class BadPasscodeFormat(ValueError):
 
 
 class WrongPasscode(ValueError):
-    """The passcode does not match (or the current one, when changing it)."""
+    """The passcode does not match (or the current one, when changing it).
+
+    ``remaining`` is how many more codes may be tried before a wrong one locks the passcode
+    (0 once locking has begun); ``locked_until`` is set when this failure locked it.
+    """
+
+    def __init__(self, remaining: int, locked_until: dt.datetime | None) -> None:
+        super().__init__(remaining)
+        self.remaining = remaining
+        self.locked_until = locked_until
 
 
 class PasscodeLocked(Exception):
@@ -85,10 +94,11 @@ def verify(session: Session, actor: Actor, code: str, *, now: dt.datetime) -> No
     )
     session.refresh(stored)
     delay = lock_delay(stored.failures)
-    if delay:
-        stored.locked_until = now + delay
+    locked_until = now + delay if delay else None
+    if locked_until is not None:
+        stored.locked_until = locked_until
     session.flush()
-    raise WrongPasscode
+    raise WrongPasscode(max(FREE_FAILURES - stored.failures, 0), locked_until)
 
 
 def set_passcode(

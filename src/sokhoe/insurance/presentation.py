@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sokhoe.access.scope import Actor
+from sokhoe.insurance import passcode
 from sokhoe.insurance.card_token import KeyRing
 from sokhoe.insurance.card_token.claims import CardDetails, TokenKind, new_claims
 from sokhoe.insurance.card_token.qr import qr_svg
@@ -80,3 +81,16 @@ def present(
     claims = new_claims(details, kind=TokenKind.APP, issuer=ISSUER, now=now)
     token = sign(claims, keys.active)
     return Presented(card=details, token=token, qr_svg=qr_svg(token), expires_at=claims.expires_at)
+
+
+def present_behind_passcode(
+    session: Session, actor: Actor, *, person_id: str, code: str, keys: KeyRing, now: dt.datetime
+) -> Presented:
+    """Xuất trình giấy tờ as the page and the API do it: the wallet passcode, then :func:`present`.
+
+    ``now`` is timezone-aware. Raises what :func:`passcode.verify` raises (before anything
+    about the person is read, so a wrong code tells nothing about whose card was asked for),
+    then what :func:`present` raises. The caller commits in every case: failures stay counted.
+    """
+    passcode.verify(session, actor, code, now=now.astimezone(dt.UTC).replace(tzinfo=None))
+    return present(session, actor, person_id=person_id, keys=keys, now=now)

@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from sokhoe.access.scope import Actor
 from sokhoe.insurance import passcode, requests
 from sokhoe.insurance.card_token import KeyRing
-from sokhoe.insurance.presentation import NothingToPresent, present
+from sokhoe.insurance.presentation import NothingToPresent, present_behind_passcode
 from sokhoe.vietnam_time import VIETNAM_TIME
 from sokhoe.web.deps import CsrfChecked, SessionDep
 from sokhoe.web.state import web_state
@@ -47,18 +47,19 @@ def present_card(
     code: Code = "",
     person: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
-    now = dt.datetime.now(dt.UTC)
     try:
-        passcode.verify(session, actor, code, now=now.replace(tzinfo=None))
-    except passcode.WrongPasscode:
-        return _form(request, session, actor, problem="wrong", status_code=403)
-    except passcode.PasscodeLocked:
-        return _form(request, session, actor, problem="locked", status_code=429)
+        shown = present_behind_passcode(
+            session,
+            actor,
+            person_id=person,
+            code=code,
+            keys=signing_keys(request),
+            now=dt.datetime.now(dt.UTC),
+        )
+    except (passcode.WrongPasscode, passcode.PasscodeLocked) as exc:
+        return _refused(request, session, actor, exc)
     except passcode.NoPasscode:
         return _form(request, session, actor)
-    keys = KeyRing.open(web_state(request).settings.home)
-    try:
-        shown = present(session, actor, person_id=person, keys=keys, now=now)
     except NothingToPresent:
         return _form(request, session, actor, problem="no_card", status_code=404)
     context = {
@@ -84,11 +85,38 @@ def change_passcode(
         passcode.set_passcode(session, actor, new_code, current=current_code, now=now)
     except passcode.BadPasscodeFormat:
         return _form(request, session, actor, problem="format", status_code=422)
-    except passcode.WrongPasscode:
-        return _form(request, session, actor, problem="wrong", status_code=403)
-    except passcode.PasscodeLocked:
-        return _form(request, session, actor, problem="locked", status_code=429)
+    except (passcode.WrongPasscode, passcode.PasscodeLocked) as exc:
+        return _refused(request, session, actor, exc)
     return RedirectResponse(f"{PRESENT_PATH}?da-dat=1", status_code=303)
+
+
+def signing_keys(request: Request) -> KeyRing:
+    """The server's key ring, whose active key signs the codes presented (page and API)."""
+    return web_state(request).key_ring.get()
+
+
+def _refused(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    exc: passcode.WrongPasscode | passcode.PasscodeLocked,
+) -> HTMLResponse:
+    """The form again, saying how many tries are left or until when the wallet is locked."""
+    until: dt.datetime | None
+    if isinstance(exc, passcode.PasscodeLocked):
+        problem, status_code, until, remaining = "locked", 429, exc.until, 0
+    else:
+        problem, status_code, until, remaining = "wrong", 403, exc.locked_until, exc.remaining
+    local = until.replace(tzinfo=dt.UTC).astimezone(VIETNAM_TIME) if until else None
+    return _form(
+        request,
+        session,
+        actor,
+        problem=problem,
+        status_code=status_code,
+        remaining=remaining,
+        locked_until=local,
+    )
 
 
 def _form(
@@ -98,12 +126,16 @@ def _form(
     *,
     problem: str | None = None,
     status_code: int = 200,
+    remaining: int = 0,
+    locked_until: dt.datetime | None = None,
 ) -> HTMLResponse:
     context = {
         "holders": requests.wallet_holders(session, actor, today=dt.date.today()),
         "has_passcode": passcode.has_passcode(session, actor),
         "saved": "da-dat" in request.query_params,
         "problem": problem,
+        "remaining": remaining,
+        "locked_until": locked_until,
         "paths": {"wallet": WALLET_PATH, "present": PRESENT_PATH, "passcode": PASSCODE_PATH},
     }
     return render(request, "wallet/present.html", context, status_code=status_code)
