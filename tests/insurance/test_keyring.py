@@ -19,7 +19,7 @@ from sokhoe.insurance.card_token import (
     read_key_document,
     verify,
 )
-from sokhoe.insurance.card_token.keyring import KEEP_RETIRED, KeyRingError
+from sokhoe.insurance.card_token.keyring import KEEP_RETIRED, CurrentKeyRing, KeyRingError
 from sokhoe.insurance.card_token.keys import b64url, from_b64url, public_jwk
 from sokhoe.insurance.card_token.published import REVOCATIONS_MEMBER
 from sokhoe.insurance.card_token.revocations import RevocationList, sign_revocations
@@ -34,6 +34,18 @@ def test_a_first_key_is_created_readable_by_the_owner_only(tmp_path: Path) -> No
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "keys").stat().st_mode) == 0o700
     assert KeyRing.open(tmp_path).active.kid == ring.active.kid
+
+
+def test_a_server_reads_the_ring_once_and_again_after_a_rotation_elsewhere(
+    tmp_path: Path,
+) -> None:
+    current = CurrentKeyRing(tmp_path)
+    first = current.get()
+    assert current.get() is first
+    rotated = KeyRing.open(tmp_path).rotate(NOW).kid  # as ``sokhoe keys rotate`` would
+    assert current.get().active.kid == rotated
+    keys = current.get().verification_keys(NOW)
+    assert first.active.kid in keys and rotated in keys
 
 
 def test_without_create_a_missing_ring_is_an_error(tmp_path: Path) -> None:

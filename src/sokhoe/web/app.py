@@ -13,6 +13,7 @@ from sokhoe import runtime
 from sokhoe.access.identity import LocalPasswordIdentity
 from sokhoe.config import Settings, get_settings
 from sokhoe.insurance.card_token import views as card_token_views
+from sokhoe.insurance.card_token.keyring import CurrentKeyRing
 from sokhoe.reconcile.run_worker import RunWorker
 from sokhoe.web import (
     audit_check,
@@ -87,6 +88,7 @@ def create_app(
         templates=Templates({locale: load_translations(locale) for locale in LOCALES}),
         identity=LocalPasswordIdentity(settings),
         secret_key=load_secret_key(settings),
+        key_ring=CurrentKeyRing(settings.home),
     )
     #: Carries out reconciliation runs, one at a time (``reconcile_views`` wakes it).
     app.state.reconcile_worker = worker

@@ -22,7 +22,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 from sokhoe.access.roles import Role
 from sokhoe.access.scope import Actor
 from sokhoe.insurance.card_check import CardCheck, check_card_token
-from sokhoe.insurance.card_token import KeyRing, Valid, revoked
+from sokhoe.insurance.card_token import Valid, revoked
 from sokhoe.insurance.card_token.qr import UnreadableImage, read_qr
 from sokhoe.registry.dates import format_partial_date
 from sokhoe.web.deps import CsrfChecked, SessionDep, require_roles
@@ -167,7 +167,7 @@ def _check(request: Request, session: Session, actor: Actor, text: str) -> CardC
         session,
         actor,
         text,
-        keys=KeyRing.open(state.settings.home).verification_keys(now),
+        keys=state.key_ring.get().verification_keys(now),
         revoked=revoked.revoked_entries(session),
         secret=state.secret_key,
         now=now,

@@ -9,6 +9,7 @@ from starlette.requests import HTTPConnection
 
 from sokhoe.access.identity import IdentityProvider
 from sokhoe.config import Settings
+from sokhoe.insurance.card_token.keyring import CurrentKeyRing
 from sokhoe.runtime import Database
 
 if TYPE_CHECKING:
@@ -24,6 +25,8 @@ class WebState:
     identity: IdentityProvider
     #: Key for the HMAC of pre-session tokens (the login form's CSRF token).
     secret_key: bytes
+    #: The card-token key ring of ``settings.home``, re-read when a rotation changes it.
+    key_ring: CurrentKeyRing
 
 
 def web_state(connection: HTTPConnection) -> WebState:

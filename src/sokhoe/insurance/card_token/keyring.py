@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import secrets
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,6 +99,34 @@ class KeyRing:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise KeyRingError(f"khóa ký trong {directory} không đọc được: {exc}") from exc
         return cls(directory, active, retired)
+
+
+class CurrentKeyRing:
+    """The ring of ``home`` for a long-running server: read once, and again only when
+    ``ring.json`` changes on disk (``sokhoe keys rotate`` in another process moves a new file
+    in), so a check does not parse PEM files on every request."""
+
+    def __init__(self, home: Path) -> None:
+        self._home = home
+        self._lock = threading.Lock()
+        self._ring: KeyRing | None = None
+        self._read_at: tuple[int, int, int] | None = None
+
+    def get(self) -> KeyRing:
+        with self._lock:
+            # Stamped before reading: a change in between only causes one more reading.
+            stamp = self._stamp()
+            if self._ring is None or stamp != self._read_at:
+                self._ring = KeyRing.open(self._home)
+                self._read_at = stamp or self._stamp()  # a first start creates the ring
+            return self._ring
+
+    def _stamp(self) -> tuple[int, int, int] | None:
+        try:
+            stat = (self._home / "keys" / RING_FILE).stat()
+        except FileNotFoundError:
+            return None
+        return stat.st_ino, stat.st_mtime_ns, stat.st_size
 
 
 def _read_key(directory: Path, kid: str) -> SigningKey:

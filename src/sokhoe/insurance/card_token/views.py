@@ -13,7 +13,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from sokhoe.insurance.card_token import revoked
-from sokhoe.insurance.card_token.keyring import KeyRing
 from sokhoe.insurance.card_token.published import key_document
 from sokhoe.web.deps import SessionDep
 from sokhoe.web.state import web_state
@@ -26,6 +25,6 @@ router = APIRouter()
 
 @router.get(KEY_DOCUMENT_PATH)
 def published_keys(request: Request, session: SessionDep) -> JSONResponse:
-    ring = KeyRing.open(web_state(request).settings.home)
+    ring = web_state(request).key_ring.get()
     document = key_document(ring, revoked.revoked_entries(session), now=dt.datetime.now(dt.UTC))
     return JSONResponse(document, headers={"Cache-Control": CACHE_CONTROL})
