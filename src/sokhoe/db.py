@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -81,3 +82,16 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
+
+
+def insert_unless_duplicate(session: Session, model: type[Base], **values: object) -> bool:
+    """Insert one row unless it would break a unique key; whether it was inserted.
+
+    Two submissions at the same instant (a double click, two officers) must end in one row,
+    not in an integrity error: ``ON CONFLICT DO NOTHING`` on both backends, and
+    ``RETURNING`` to tell (psycopg reports no row count for it).
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = Base.metadata.tables[model.__tablename__]
+    statement = insert(table).values(**values).on_conflict_do_nothing()
+    return session.execute(statement.returning(*table.primary_key)).first() is not None

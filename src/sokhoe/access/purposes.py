@@ -22,6 +22,11 @@ class Purpose(StrEnum):
     STATISTICS = "statistics"
     #: A BHXH officer deciding an e-ID wallet integration the card list could not settle.
     INTEGRATION_REVIEW = "integration_review"
+    #: Printing a paper card (a long-lived signed QR) for someone without a smartphone, or
+    #: revoking one: BHXH for its province, the commune for its residents.
+    PAPER_CARD = "paper_card"
+    #: Revoking a card number (lost card, fraud): every token of the card is refused. BHXH only.
+    CARD_REVOCATION = "card_revocation"
     #: Signing in; recorded for logins, never a reason to read personal data.
     AUTHENTICATION = "authentication"
 
@@ -35,6 +40,8 @@ PURPOSE_LABELS: dict[Purpose, str] = {
     Purpose.ADMINISTRATION: "Quản trị hệ thống",
     Purpose.STATISTICS: "Thống kê, báo cáo",
     Purpose.INTEGRATION_REVIEW: "Duyệt yêu cầu tích hợp thẻ BHYT",
+    Purpose.PAPER_CARD: "In, thu hồi thẻ BHYT giấy có mã QR",
+    Purpose.CARD_REVOCATION: "Thu hồi thẻ BHYT",
     Purpose.AUTHENTICATION: "Đăng nhập",
 }
 
@@ -42,10 +49,16 @@ ROLE_PURPOSES: dict[Role, frozenset[Purpose]] = {
     Role.CITIZEN: frozenset({Purpose.SELF_SERVICE, Purpose.GUARDIAN}),
     Role.CLINIC_STAFF: frozenset({Purpose.CARE}),
     Role.BHXH_OFFICER: frozenset(
-        {Purpose.RECONCILIATION, Purpose.STATISTICS, Purpose.INTEGRATION_REVIEW}
+        {
+            Purpose.RECONCILIATION,
+            Purpose.STATISTICS,
+            Purpose.INTEGRATION_REVIEW,
+            Purpose.PAPER_CARD,
+            Purpose.CARD_REVOCATION,
+        }
     ),
     Role.COMMUNE_OFFICER: frozenset(
-        {Purpose.CAMPAIGN_WORKLIST, Purpose.RECONCILIATION, Purpose.STATISTICS}
+        {Purpose.CAMPAIGN_WORKLIST, Purpose.RECONCILIATION, Purpose.STATISTICS, Purpose.PAPER_CARD}
     ),
     Role.POLICE_OFFICER: frozenset({Purpose.CAMPAIGN_WORKLIST, Purpose.STATISTICS}),
     Role.GUIDANCE_MEMBER: frozenset({Purpose.CAMPAIGN_WORKLIST}),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sokhoe.access.scope import Actor
@@ -19,7 +18,7 @@ from sokhoe.insurance.card_token import KeyRing
 from sokhoe.insurance.card_token.claims import CardDetails, TokenKind, new_claims
 from sokhoe.insurance.card_token.qr import qr_svg
 from sokhoe.insurance.card_token.token import sign
-from sokhoe.insurance.models import InsuranceCard, WalletIntegration
+from sokhoe.insurance.holder_card import valid_card
 from sokhoe.insurance.requests import authorize_subject
 from sokhoe.vietnam_time import VIETNAM_TIME
 
@@ -52,32 +51,9 @@ def present(
     holder = authorize_subject(
         session, actor, person_id=person_id, action="present_card", today=today, holder_only=True
     )
-    card = session.scalars(
-        select(InsuranceCard)
-        .join(
-            WalletIntegration,
-            (WalletIntegration.card_number == InsuranceCard.card_number)
-            & (WalletIntegration.person_id == holder.person_id),
-        )
-        .where(
-            InsuranceCard.person_id == holder.person_id,
-            InsuranceCard.valid_from <= today,
-            InsuranceCard.valid_to >= today,
-        )
-        .order_by(InsuranceCard.valid_to.desc())
-    ).first()
-    if card is None or card.valid_from is None or card.valid_to is None:
+    details = valid_card(session, holder, today=today, integrated_only=True)
+    if details is None:
         raise NothingToPresent
-    details = CardDetails(
-        card_number=card.card_number,
-        full_name=holder.full_name,
-        birth_date=holder.birth_date or card.birth_date or today,
-        birth_precision=holder.birth_precision,  # type: ignore[arg-type]
-        sex=holder.sex,
-        valid_from=card.valid_from,
-        valid_to=card.valid_to,
-        facility_code=card.facility_code,
-    )
     claims = new_claims(details, kind=TokenKind.APP, issuer=ISSUER, now=now)
     token = sign(claims, keys.active)
     return Presented(card=details, token=token, qr_svg=qr_svg(token), expires_at=claims.expires_at)

@@ -14,7 +14,6 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from sokhoe.access import guard
@@ -22,7 +21,7 @@ from sokhoe.access.guard import AccessDenied
 from sokhoe.access.purposes import Purpose
 from sokhoe.access.roles import Role
 from sokhoe.access.scope import Actor, guarded_ids
-from sokhoe.db import Base
+from sokhoe.db import insert_unless_duplicate
 from sokhoe.insurance.card_number import CardNumber, parse_card_number
 from sokhoe.insurance.models import InsuranceCard, WalletIntegration
 from sokhoe.insurance.request_decision import OFFICER_REJECTIONS, Reason, Verdict, decide
@@ -113,26 +112,14 @@ def issuers(session: Session) -> list[Province]:
     return list(session.scalars(select(Province).order_by(Province.name)))
 
 
-def _list_rows(session: Session, card: CardNumber) -> list[InsuranceCard]:
+def card_list_rows(session: Session, card: CardNumber) -> list[InsuranceCard]:
+    """The card list's rows of ``card``: by its code when typed in full, else by BHXH number."""
     column = InsuranceCard.card_number if card.is_full_code else InsuranceCard.bhxh_number
     return list(session.scalars(select(InsuranceCard).where(column == card.text)))
 
 
-def _insert_unless_duplicate(session: Session, model: type[Base], **values: object) -> bool:
-    """Insert one row unless it would break a unique key; whether it was inserted.
-
-    Two submissions of the same card at the same instant (a double click) must end in one
-    row, not in an integrity error: ``ON CONFLICT DO NOTHING`` on both backends, and
-    ``RETURNING`` to tell (psycopg reports no row count for it).
-    """
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    table = Base.metadata.tables[model.__tablename__]
-    statement = insert(table).values(**values).on_conflict_do_nothing()
-    return session.execute(statement.returning(*table.primary_key)).first() is not None
-
-
 def _integrate(session: Session, person_id: str, card_number: str, now: dt.datetime) -> None:
-    _insert_unless_duplicate(
+    insert_unless_duplicate(
         session,
         WalletIntegration,
         person_id=person_id,
@@ -188,7 +175,7 @@ def submit(
     card = parse_card_number(card_number)
     if session.get(Province, issuing_province_code) is None:
         raise UnknownIssuer(issuing_province_code)
-    rows = _list_rows(session, card)
+    rows = card_list_rows(session, card)
     integrated = set(
         session.scalars(
             select(WalletIntegration.card_number).where(WalletIntegration.person_id == person_id)
@@ -204,7 +191,7 @@ def submit(
     commune = session.get(Commune, citizen.commune_code)
     assert commune is not None
     request_id = secrets.token_urlsafe(15)
-    inserted = _insert_unless_duplicate(
+    inserted = insert_unless_duplicate(
         session,
         IntegrationRequest,
         id=request_id,
@@ -305,7 +292,7 @@ def review_queue(session: Session, actor: Actor) -> list[IntegrationRequest]:
 
 def list_rows_for(session: Session, view: RequestView) -> list[InsuranceCard]:
     """The card list's rows under a request's number, for the officer reviewing it."""
-    return _list_rows(session, parse_card_number(view.request.card_number))
+    return card_list_rows(session, parse_card_number(view.request.card_number))
 
 
 def decide_review(

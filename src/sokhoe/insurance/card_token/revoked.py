@@ -1,15 +1,32 @@
-"""The token ids and card numbers this server holds revoked.
+"""The token ids and card numbers this server holds revoked (``card_revocation``).
 
-None are stored yet: the wallet records revoked cards and tokens (a later step).
-:func:`revoked_entries` is the one place a database-backed set plugs in; the clinic's
-verification page and the published key document both read it.
+:func:`revoked_entries` is the one place they are read: the clinic's check, the published
+key document and ``sokhoe verify`` on the server all take it from here. Revocations are
+never deleted (``paper_card_models``), so :func:`revocation_version` changes whenever the
+set does: a caller may keep the set per process and read it again only when it changes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+
+from sokhoe.insurance.paper_card_models import CardRevocation
+
+#: ``(count, newest revocation)`` of the list; equal versions, equal sets.
+RevocationVersion = tuple[int, dt.datetime | None]
 
 
 def revoked_entries(session: Session) -> frozenset[str]:
-    """Revoked token ids (16 hexadecimal digits) and card numbers; none can exist yet."""
-    return frozenset()
+    """Revoked paper-card token ids (16 hexadecimal digits) and card numbers."""
+    return frozenset(session.scalars(select(CardRevocation.entry)))
+
+
+def revocation_version(session: Session) -> RevocationVersion:
+    """A cheap fingerprint of :func:`revoked_entries` (one aggregate over the primary key)."""
+    count, newest = session.execute(
+        select(func.count(), func.max(CardRevocation.revoked_at)).select_from(CardRevocation)
+    ).one()
+    return count, newest
