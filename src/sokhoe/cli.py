@@ -14,6 +14,7 @@ from sokhoe.bulk.messages import FileRejected
 from sokhoe.bulk.report import write_problems
 from sokhoe.dataset import load_directory
 from sokhoe.insurance.card_token.cli import keys_app, verify_command
+from sokhoe.insurance.paper_card_cli import card_app
 from sokhoe.progress import progress_bars
 from sokhoe.registry import units
 from sokhoe.web.formatting import vn_number
@@ -24,6 +25,7 @@ err_console = Console(stderr=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
+app.add_typer(card_app, name="card")
 app.command("verify")(verify_command)
 
 

@@ -78,6 +78,20 @@ class BadReason(ValueError):
     """A revocation needs a reason, of at most :data:`MAX_REASON` characters."""
 
 
+class BadTokenId(ValueError):
+    """Not a token id: 16 hexadecimal digits (printed on the card in groups of four)."""
+
+
+def parse_token_id(text: str) -> str:
+    """A token id as typed from a paper card (spaces, upper case allowed), normalised."""
+    token_id = "".join(text.split()).lower()
+    if len(token_id) != 16 or any(char not in "0123456789abcdef" for char in token_id):
+        raise BadTokenId(
+            f"số mã gồm 16 chữ số thập lục phân (0–9, a–f), nhận được {len(token_id)} ký tự"
+        )
+    return token_id
+
+
 @dataclass(frozen=True)
 class PrintedCard:
     """What the paper card shows: the card, the signed token its QR code carries."""
@@ -321,10 +335,10 @@ def revoke_paper_card(
     """Revoke one paper card by its token id, for whoever may print the holder's cards.
 
     A token id this server never printed raises :class:`AccessDenied` (not found);
-    :class:`AlreadyRevoked`, :class:`BadReason`.
+    :class:`BadTokenId`, :class:`AlreadyRevoked`, :class:`BadReason`.
     """
     reason = _checked_reason(reason)
-    paper = session.get(PaperCard, token_id.strip().lower())
+    paper = session.get(PaperCard, parse_token_id(token_id))
     if paper is None:
         raise AccessDenied
     authorize_holder(

@@ -11,7 +11,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from sokhoe import runtime
 from sokhoe.config import get_settings
+from sokhoe.db import unit_of_work
 from sokhoe.insurance.card_token import envelope
 from sokhoe.insurance.card_token.claims import CardClaims, TokenKind
 from sokhoe.insurance.card_token.keyring import KeyRing, KeyRingError
@@ -23,6 +25,7 @@ from sokhoe.insurance.card_token.published import (
     read_key_document,
 )
 from sokhoe.insurance.card_token.revocations import RevocationList
+from sokhoe.insurance.card_token.revoked import revoked_entries
 from sokhoe.insurance.card_token.token import Reason, Valid, verify
 from sokhoe.web.formatting import vn_date, vn_datetime, vn_partial_date
 
@@ -122,8 +125,14 @@ def _trust(keys: Path | None, now: dt.datetime) -> Trust:
         except OSError as exc:
             raise UnusableKeyDocument(f"không đọc được tệp khóa {keys}: {exc}") from None
     ring = KeyRing.open(get_settings().home, create=False)
-    # Revocations are recorded with the wallet (next step); the local ring has none yet.
-    return Trust(ring.verification_keys(now), RevocationList.of((), now=now))
+    return Trust(ring.verification_keys(now), RevocationList.of(_revoked_here(), now=now))
+
+
+def _revoked_here() -> frozenset[str]:
+    """The revocations in this server's database (what ``keys publish`` would publish)."""
+    database = runtime.open_database()
+    with unit_of_work(database.sessions) as session:
+        return revoked_entries(session)
 
 
 def _card_lines(claims: CardClaims, lang: str) -> list[str]:
@@ -191,6 +200,6 @@ def keys_publish(
     """Write the public key document (keys and signed revocation list) for hospitals."""
     now = dt.datetime.now(dt.UTC)
     ring = KeyRing.open(get_settings().home)
-    document = key_document(ring, (), now=now)
+    document = key_document(ring, _revoked_here(), now=now)
     out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     console.print(f"Đã ghi {len(document['keys'])} khóa và danh sách thu hồi → {out}")
