@@ -24,6 +24,7 @@ __all__ = [
     "AccessDenied",
     "Purpose",
     "UnknownPurpose",
+    "authorize_facility",
     "authorize_person",
     "authorize_presented_card",
     "authorize_province",
@@ -151,6 +152,22 @@ def authorize_province(
         action=action,
         subject_person_id=None,
         detail=f"tỉnh {province_code}, {detail}",
+    )
+
+
+def authorize_facility(
+    session: Session, actor: Actor, *, facility_code: str, action: str, purpose: str, detail: str
+) -> None:
+    """Let ``actor`` read a list of a facility's visits (reception's day list), or refuse;
+    one audit entry with no subject, whose ``detail`` says which part of the list was read."""
+    _decide(
+        session,
+        actor,
+        in_scope=actor.covers_facility(facility_code),
+        purpose=parse_purpose(purpose),
+        action=action,
+        subject_person_id=None,
+        detail=f"cơ sở {facility_code}, {detail}",
     )
 
 

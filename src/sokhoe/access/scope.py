@@ -56,6 +56,10 @@ class Actor:
             return self.commune_code is None and self.province_code == province_code
         return self.role in _PROVINCE_ROLES and self.province_code == province_code
 
+    def covers_facility(self, facility_code: str) -> bool:
+        """Whether the actor works at the facility: its reception sees the facility's visits."""
+        return self.role is Role.CLINIC_STAFF and self.facility_code == facility_code
+
     def covers_village(self, village_id: int | None, commune_code: int, province_code: int) -> bool:
         """Whether the actor may see the residents of a village (``None``: the whole commune).
 

@@ -18,6 +18,7 @@ from sokhoe.reconcile.run_worker import RunWorker
 from sokhoe.web import (
     audit_check,
     card_check_views,
+    check_in_views,
     health,
     home,
     language,
@@ -48,6 +49,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit_check.router,
     card_token_views.router,
     card_check_views.router,
+    check_in_views.router,
     reconcile_views.router,
     wallet_views.router,
     presentation_views.router,

@@ -1,6 +1,6 @@
 """Vietnamese presentation of dates and numbers (Jinja filters ``vn_date``, ``vn_datetime``,
-``vn_number``, ``vn_partial_date``): ``31/03/2026``, ``31/03/2026 14:05`` in Vietnam time,
-``1.234.567``, ``03/1987``.
+``vn_time``, ``vn_number``, ``vn_partial_date``): ``31/03/2026``, ``31/03/2026 14:05`` and
+``14:05`` in Vietnam time, ``1.234.567``, ``03/1987``.
 """
 
 from __future__ import annotations
@@ -33,6 +33,13 @@ def vn_datetime(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     return to_vietnam_time(value).strftime("%d/%m/%Y %H:%M")
+
+
+def vn_time(value: dt.datetime | None) -> str:
+    """``HH:MM`` in Vietnam time; ``None`` is blank."""
+    if value is None:
+        return ""
+    return to_vietnam_time(value).strftime("%H:%M")
 
 
 def vn_number(value: int | float | Decimal | None, decimals: int = 0) -> str:

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from sokhoe.insurance.groups import group_label
-from sokhoe.web.formatting import vn_date, vn_datetime, vn_number, vn_partial_date
+from sokhoe.web.formatting import vn_date, vn_datetime, vn_number, vn_partial_date, vn_time
 from sokhoe.web.i18n import request_locale, role_label
 from sokhoe.web.paging import page_url
 from sokhoe.web.state import web_state
@@ -59,6 +59,7 @@ def _environment(loader: PackageLoader, locale: str, translations: Translations)
         vn_datetime=vn_datetime,
         vn_number=vn_number,
         vn_partial_date=vn_partial_date,
+        vn_time=vn_time,
     )
     environment.globals.update(
         locale=locale,

@@ -1,7 +1,8 @@
-"""The clinic reception's home: the facility and the cards registered there for primary care.
+"""The clinic reception's home: the facility, today's check-ins (a count) and the cards
+registered there for primary care.
 
 Reading a patient's book needs the patient's consent, which comes with the health-book
-issue; this page holds no personal data.
+issue; this page holds no personal data (the day's list of names is a page of its own).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sokhoe.access.roles import Role
 from sokhoe.access.scope import Actor
 from sokhoe.insurance import service as insurance_service
 from sokhoe.insurance.service import CardFigures
+from sokhoe.records.check_in import count_check_ins, visit_day
 from sokhoe.registry import service as registry_service
 from sokhoe.registry.models import Commune, Facility
 from sokhoe.web.home import HomeView, register_home
@@ -26,6 +28,7 @@ class ClinicHome:
     facility: Facility
     commune: Commune | None
     cards: CardFigures
+    check_ins_today: int
 
 
 @register_home(Role.CLINIC_STAFF)
@@ -38,6 +41,9 @@ def clinic_home(session: Session, actor: Actor, request: Request) -> HomeView:
         commune=registry_service.get_commune(session, facility.commune_code),
         cards=insurance_service.card_figures(
             session, today=dt.date.today(), facility_code=facility.code
+        ),
+        check_ins_today=count_check_ins(
+            session, facility_code=facility.code, day=visit_day(dt.datetime.now(dt.UTC))
         ),
     )
     return "homes/clinic_staff.html", {"home": home}
