@@ -23,6 +23,7 @@ from sokhoe.web import (
     home,
     language,
     login,
+    paper_card_views,
     presentation_views,
     reconcile_views,
     review_views,
@@ -53,6 +54,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     reconcile_views.router,
     wallet_views.router,
     presentation_views.router,
+    paper_card_views.router,
     review_views.router,
     wallet_api.router,
 )
