@@ -129,6 +129,16 @@ def test_a_second_submit_returns_the_same_check_in(
     assert len(audit_entries(database)) == 2  # every attempt is on record
 
 
+def test_the_confirmation_and_the_day_list_in_english(
+    clinic: TestClient, server_key: SigningKey
+) -> None:
+    clinic.cookies.set("lang", "en")
+    html = check_in(clinic, app_token(server_key, current_card(), now=NOW)).text
+    assert "CHECKED IN" in html and "Checked in at " in html and "Female" in html
+    today = clinic.get(TODAY_PATH).text
+    assert "Patients checked in today" in today and "On the phone" in today
+
+
 def test_the_api_answers_201_then_200_for_the_same_code(
     clinic: TestClient, server_key: SigningKey, database: Database
 ) -> None:
