@@ -5,7 +5,9 @@ without the card number (R16), and a facility's day list shows only its own pati
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi import FastAPI
@@ -377,6 +379,41 @@ def test_a_paper_card_starts_a_new_visit_each_day(
         visit_day(day_one) + dt.timedelta(days=1),
     ]
     assert {row.token_kind for row in rows} == {"paper"}
+
+
+def test_two_submits_at_the_same_instant_make_one_check_in(
+    clinic: TestClient, database: Database, settings: Settings
+) -> None:
+    """A double click reaching two server threads at once: one check-in, given to both."""
+    ring = KeyRing.open(settings.home)
+    now = dt.datetime.now(dt.UTC)
+    token = app_token(ring.active, current_card(), now=now)
+    start = threading.Barrier(2)
+
+    def submit() -> tuple[str, bool]:
+        with database.sessions() as session:
+            user = get_by_username(session, CLINIC)
+            assert user is not None
+            reception = actor_for(session, user, "127.0.0.1")
+            start.wait()
+            result = record_check_in(
+                session,
+                reception,
+                token,
+                keys=ring.verification_keys(now),
+                revoked=frozenset(),
+                secret=SECRET,
+                now=now,
+            )
+            session.commit()
+            assert result.check_in is not None
+            return result.check_in.id, result.created
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: submit(), range(2)))
+    [row] = check_ins(database)
+    assert {check_in_id for check_in_id, _ in answers} == {row.id}
+    assert sorted(created for _, created in answers) == [False, True]
 
 
 @pytest.fixture
