@@ -82,6 +82,11 @@ class BadTokenId(ValueError):
     """Not a token id: 16 hexadecimal digits (printed on the card in groups of four)."""
 
 
+def grouped_token_id(token_id: str) -> str:
+    """A token id in groups of four, as printed on the card and read out over the phone."""
+    return " ".join(token_id[i : i + 4] for i in range(0, len(token_id), 4))
+
+
 def parse_token_id(text: str) -> str:
     """A token id as typed from a paper card (spaces, upper case allowed), normalised."""
     token_id = "".join(text.split()).lower()

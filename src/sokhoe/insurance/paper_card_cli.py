@@ -112,7 +112,7 @@ def card_print(
         _refuse(f"{_say('cannot_write', lang)} {out}: {exc}", 2)
     card = printed.card
     until = format_partial_date(last_valid_day(printed.expires_at), "day")
-    code = f"{_say('token_id', lang)} {printed.token_id}"
+    code = f"{_say('token_id', lang)} {paper_card.grouped_token_id(printed.token_id)}"
     console.print(
         f"{_say('printed', lang)}: {card.full_name}, {card.card_number}, "
         f"{_say('valid_until', lang)} {until} ({code}) → {out}",

@@ -1,9 +1,9 @@
 """The paper card as a PDF: one A6 page (105 × 148 mm, a quarter of an A4 sheet), to print,
 cut along its frame and keep with the citizen's papers.
 
-The QR code is 56 mm wide: at the code's size (version 13–16, 69–81 modules with its quiet
-zone) a module is about 0.7 mm, which a reception webcam or a phone reads from 20–30 cm
-and which survives an office laser printer. Text is set in DejaVu Sans (Debian's
+The QR code is 56 mm wide: a paper token (300–400 characters: version 10–12, 65–73 modules
+with the quiet zone) gets modules of 0.8 mm, which a reception webcam or a phone reads from
+20–30 cm and which an office laser printer keeps sharp. Text is set in DejaVu Sans (Debian's
 ``fonts-dejavu-core``), which has every Vietnamese letter.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from sokhoe.insurance.card_token.qr import qr_png
-from sokhoe.insurance.paper_card import PrintedCard
+from sokhoe.insurance.paper_card import PrintedCard, grouped_token_id
 from sokhoe.registry.dates import format_partial_date
 from sokhoe.vietnam_time import to_vietnam_time
 
@@ -28,10 +28,7 @@ QR_SIZE = 56.0
 BLUE = (11, 76, 140)
 GREY = (90, 90, 90)
 SEXES = {"M": "Nam", "F": "Nữ"}
-NOTE = (
-    "Xuất trình mã này tại quầy tiếp đón của cơ sở khám chữa bệnh; "
-    "mã bị thu hồi nếu thẻ bị mất."
-)
+NOTE = "Xuất trình mã này tại quầy tiếp đón của cơ sở khám chữa bệnh; mã bị thu hồi nếu thẻ bị mất."
 
 
 class FontsMissing(RuntimeError):
@@ -127,7 +124,7 @@ def render_pdf(printed: PrintedCard) -> bytes:
     pdf.set_font("DejaVu", "", 7.5)
     pdf.set_text_color(*GREY)
     issued = _dmy(to_vietnam_time(printed.issued_at).date())
-    token_id = " ".join(printed.token_id[i : i + 4] for i in range(0, 16, 4))
+    token_id = grouped_token_id(printed.token_id)
     pdf.cell(width, 4, f"Cấp ngày {issued} · Số mã {token_id}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
     pdf.multi_cell(width, 3.6, NOTE, align="L")

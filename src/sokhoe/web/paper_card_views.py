@@ -171,6 +171,7 @@ def _holder(
         "paths": _paths(),
         "now": now.replace(tzinfo=None),
         "last_valid_day": last_valid_day,
+        "grouped_token_id": paper_card.grouped_token_id,
         "may_revoke_card": actor.role is Role.BHXH_OFFICER,
         "max_reason": paper_card.MAX_REASON,
     }
