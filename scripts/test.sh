@@ -10,6 +10,7 @@ need_apt=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 fc-list 2>/dev/null | grep -qi dejavu || need_apt+=(fonts-dejavu-core)
+command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)  # paper cards' PDF → PNG
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)  # the Spark engine
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need_apt[*]}"
