@@ -18,9 +18,10 @@ from sokhoe.access.roles import Role
 from sokhoe.access.scope import Actor
 from sokhoe.insurance import paper_card
 from sokhoe.insurance.card_token import KeyRing, Reason, Valid, Verification, verify
-from sokhoe.insurance.card_token.claims import PAPER_MAX_LIFETIME, TokenKind
+from sokhoe.insurance.card_token.claims import PAPER_MAX_LIFETIME, TokenKind, new_claims
 from sokhoe.insurance.card_token.qr import read_qr
 from sokhoe.insurance.card_token.revoked import revocation_version, revoked_entries
+from sokhoe.insurance.card_token.token import sign
 from sokhoe.insurance.models import WalletIntegration
 from sokhoe.insurance.paper_card import (
     AlreadyRevoked,
@@ -265,3 +266,16 @@ def test_a_search_by_card_finds_its_one_holder(session: Session, family: Place) 
     assert paper_card.search(session, PARENT_CARD[-10:]) == family.parent
     with pytest.raises(AccessDenied):
         paper_card.search(session, "GD4565699999999")
+
+
+def test_a_forged_or_expired_paper_code_is_refused(
+    session: Session, family: Place, officer: Actor, keys: KeyRing, tmp_path: Path
+) -> None:
+    printed = _print(session, officer, family.parent, keys)
+    forger = KeyRing.open(tmp_path / "forger")
+    claims = new_claims(printed.card, kind=TokenKind.PAPER, issuer="sokhoe", now=NOW)
+    forged = _verify(session, sign(claims, forger.active), keys)
+    assert not isinstance(forged, Valid) and forged.reason is Reason.UNKNOWN_KEY
+    after = printed.expires_at + dt.timedelta(minutes=3)
+    expired = verify(printed.token, keys.verification_keys(after), now=after)
+    assert not isinstance(expired, Valid) and expired.reason is Reason.EXPIRED

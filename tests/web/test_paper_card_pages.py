@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sokhoe.access.models import AuditEntry
 from sokhoe.access.roles import Role
 from sokhoe.access.service import create_user
+from sokhoe.insurance.card_token import read_key_document
 from sokhoe.insurance.card_token.qr import read_qr
 from sokhoe.insurance.models import InsuranceCard
 from sokhoe.insurance.paper_card_models import PaperCard
@@ -162,6 +163,8 @@ def test_print_check_revoke_and_the_replayed_code_is_refused(
     clinic = _as(client, "tramyte")
     replayed = _check(clinic, token)
     assert (replayed["valid"], replayed["reason"]) == (False, "revoked")
+    published = read_key_document(client.get("/.well-known/sokhoe-keys.json").content)
+    assert token_id in published.revocations
 
 
 def test_a_bhxh_officer_revokes_the_card_number(client: TestClient, place: Database) -> None:
