@@ -23,6 +23,7 @@ from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_pl
 from sokhoe import runtime
 from sokhoe.config import Settings
 from sokhoe.web.app import create_app
+from tests.browser.steps import browsing
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -104,14 +105,8 @@ def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
     """A fresh page (own cookies) at the viewport given by indirect parametrisation, else
     :data:`DESKTOP`; it fails the test on any console error or failed request."""
     viewport: ViewportSize = getattr(request, "param", DESKTOP)
-    context = browser.new_context(viewport=viewport, locale="vi-VN")
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("requestfailed", lambda r: problems.append(f"{r.url}: {r.failure}"))
-    yield page
-    context.close()
-    assert not problems, problems
+    with browsing(browser, viewport) as page:
+        yield page
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ from sokhoe.insurance.card_token.qr import qr_png
 from sokhoe.registry.models import Facility
 from sokhoe.registry.units import ensure_province
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, LiveServer
+from tests.browser.steps import assert_fits_width, browsing, sign_in
 from tests.insurance.conftest import a_card, app_token
 from tests.web.test_card_check import tampered
 
@@ -67,10 +68,7 @@ def token_of(live_server: LiveServer, issued: dt.timedelta = dt.timedelta()) -> 
 
 def open_check_page(page: Page, live_server: LiveServer) -> None:
     """Sign in as reception and follow the home page's link to the check."""
-    page.goto(f"{live_server.url}/dang-nhap")
-    page.get_by_label("Tên đăng nhập").fill(CLINIC)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, live_server.url, CLINIC, PASSWORD)
     page.get_by_role("link", name="Kiểm tra thẻ", exact=True).click()
     expect(page.get_by_role("heading", name="Kiểm tra thẻ BHYT", level=1)).to_be_visible()
 
@@ -78,11 +76,6 @@ def open_check_page(page: Page, live_server: LiveServer) -> None:
 def paste_and_check(page: Page, text: str) -> None:
     page.get_by_label("Nội dung đọc từ mã QR").fill(text)
     page.get_by_role("button", name="Kiểm tra nội dung").click()
-
-
-def assert_fits_width(page: Page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"the page is {overflow}px wider than the screen"
 
 
 @pytest.mark.browser
@@ -174,15 +167,8 @@ def test_reception_scans_with_the_camera(
     browser, video = camera_browser
     code = Image.open(io.BytesIO(qr_png(token_of(live_server), scale=6))).convert("L")
     video.write_bytes(y4m_video(code))
-    context = browser.new_context(viewport=PHONE, locale="vi-VN")
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    try:
+    with browsing(browser, PHONE) as page:
         open_check_page(page, live_server)
         page.get_by_role("button", name="Mở camera").click()
         expect(page.locator(".verdict--valid")).to_contain_text(VALID, timeout=20_000)
         expect(page.locator(".verdict--valid")).to_contain_text("Nguyễn Thị Lan")
-    finally:
-        context.close()
-    assert not problems, problems

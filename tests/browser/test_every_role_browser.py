@@ -15,6 +15,7 @@ from sokhoe.dataset import load_directory
 from sokhoe.demo import DemoLogin, create_demo_accounts
 from sokhoe.synth import SynthOptions, generate
 from tests.browser.conftest import DESKTOP, PHONE, LiveServer, serving
+from tests.browser.steps import assert_fits_width, sign_in
 
 
 @pytest.fixture(scope="module")
@@ -58,14 +59,8 @@ def test_each_role_signs_in_to_its_home(
     screenshot: Callable[[Page, str], Path],
 ) -> None:
     server, logins = demo
-    page.goto(f"{server.url}/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(logins[username].password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page).to_have_url(f"{server.url}/")
+    sign_in(page, server.url, username, logins[username].password)
     expect(page.get_by_role("heading", name=LANDINGS[username], exact=True)).to_be_visible()
     width = page.viewport_size["width"] if page.viewport_size else 0
-    # Nothing may overflow the viewport sideways: wide tables scroll inside their frame.
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0
+    assert_fits_width(page)
     screenshot(page, f"home-{username}-{width}")

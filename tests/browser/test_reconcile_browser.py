@@ -20,6 +20,7 @@ from sokhoe.dataset import load_directory
 from sokhoe.demo import DemoLogin, create_demo_accounts
 from sokhoe.synth import SynthOptions, generate
 from tests.browser.conftest import DESKTOP, PHONE, LiveServer, serving
+from tests.browser.steps import assert_fits_width, sign_in
 from tests.support.reconcile_runs import finished_run
 
 Province = tuple[LiveServer, dict[str, DemoLogin], Path]
@@ -49,17 +50,8 @@ def _reconcile(database: runtime.Database, data: Path, home: Path) -> None:
     finished_run(database, actor, data, home, dt.date.today())
 
 
-def sign_in(page: Page, server: LiveServer, login: DemoLogin) -> None:
-    page.goto(f"{server.url}/")
-    page.get_by_label("Tên đăng nhập").fill(login.username)
-    page.get_by_label("Mật khẩu").fill(login.password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page).to_have_url(f"{server.url}/")
-
-
-def no_sideways_overflow(page: Page) -> None:
-    """Nothing may stick out of the viewport sideways (wide tables scroll in their frame)."""
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+def sign_in_as(page: Page, server: LiveServer, login: DemoLogin) -> None:
+    sign_in(page, server.url, login.username, login.password)
 
 
 @pytest.mark.browser
@@ -68,7 +60,7 @@ def test_bhxh_uploads_three_files_and_downloads_a_worklist(
     page: Page, province: Province, screenshot: Callable[[Page, str], Path], tmp_path: Path
 ) -> None:
     server, logins, data = province
-    sign_in(page, server, logins["bhxh"])
+    sign_in_as(page, server, logins["bhxh"])
     page.get_by_role("link", name="Đối soát thẻ BHYT").click()
     expect(page.get_by_role("heading", name="Đối soát thẻ BHYT", exact=True)).to_be_visible()
     page.get_by_label("Sổ đăng ký dân cư").set_input_files(data / "register.csv")
@@ -81,7 +73,7 @@ def test_bhxh_uploads_three_files_and_downloads_a_worklist(
     expect(page.get_by_text("Hoàn thành").first).to_be_visible(timeout=90_000)
     expect(page.get_by_role("heading", name="Các xã có tỷ lệ tích hợp thấp nhất")).to_be_visible()
     expect(page.locator("svg.chart__svg rect").first).to_be_visible()
-    no_sideways_overflow(page)
+    assert_fits_width(page)
     screenshot(page, "reconcile-summary-1280")
     with page.expect_download() as download:
         page.locator("a", has_text="XLSX").first.click()
@@ -96,12 +88,12 @@ def test_commune_officer_reads_her_worklist_on_a_phone(
     page: Page, province: Province, screenshot: Callable[[Page, str], Path]
 ) -> None:
     server, logins, _ = province
-    sign_in(page, server, logins["canboxa"])
+    sign_in_as(page, server, logins["canboxa"])
     page.get_by_role("link", name="Danh sách công việc từ đối soát").click()
     expect(page.get_by_role("heading", name="Danh sách công việc — ", exact=False)).to_be_visible()
     expect(page.locator(".worklist h2").first).to_be_visible()
     expect(page.get_by_text("Hướng dẫn tích hợp thẻ vào ví VNeID").first).to_be_visible()
-    no_sideways_overflow(page)
+    assert_fits_width(page)
     screenshot(page, "reconcile-worklist-375")
 
 
@@ -111,9 +103,9 @@ def test_a_run_summary_fits_a_phone(
     page: Page, province: Province, screenshot: Callable[[Page, str], Path]
 ) -> None:
     server, logins, _ = province
-    sign_in(page, server, logins["soyte"])
+    sign_in_as(page, server, logins["soyte"])
     page.get_by_role("link", name="Đối soát thẻ BHYT").click()
     page.get_by_role("link", name="Số 1", exact=True).click()
     expect(page.locator("svg.chart__svg rect").first).to_be_visible()
-    no_sideways_overflow(page)
+    assert_fits_width(page)
     screenshot(page, "reconcile-summary-375")

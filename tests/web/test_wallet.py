@@ -111,6 +111,7 @@ def test_a_citizen_files_a_request_and_sees_the_decision(
         filed_at = session.scalars(select(IntegrationRequestEvent.at)).first()
     assert filed_at is not None and vn_datetime(filed_at) in page.text  # in Vietnam time
     assert PARENT not in location and OWN_CARD not in location
+    assert location.split("?")[0] in parent.get("/vi-giay-to/tich-hop").text  # Tích hợp giấy tờ
     wallet = parent.get("/vi-giay-to").text
     assert OWN_CARD in wallet and "Đã tích hợp" in wallet
 

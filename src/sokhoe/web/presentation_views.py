@@ -66,7 +66,7 @@ def present_card(
         "shown": shown,
         "qr": Markup(shown.qr_svg),
         "expires_local": shown.expires_at.astimezone(VIETNAM_TIME),
-        "path": PRESENT_PATH,
+        "paths": {"wallet": WALLET_PATH, "present": PRESENT_PATH},
     }
     return render(request, "wallet/presented.html", context)
 

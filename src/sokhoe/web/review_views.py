@@ -81,8 +81,10 @@ def decide(
 def _review(
     request: Request, session: SessionDep, actor: Actor, request_id: str, *, conflict: bool = False
 ) -> HTMLResponse:
-    view = requests.get_request(session, actor, request_id, today=dt.date.today())
+    today = dt.date.today()
+    view = requests.get_request(session, actor, request_id, today=today)
     context = {
+        "today": today,
         "view": view,
         "rows": requests.list_rows_for(session, view),
         "rejections": OFFICER_REJECTIONS,

@@ -1,6 +1,6 @@
-"""``/vi-giay-to``: the citizen's e-ID wallet (R1) — the cards in it, the integration
-requests with their history, and "Tạo mới yêu cầu → Thẻ BHYT" for oneself or a child under
-14 (R5).
+"""``/vi-giay-to``: the citizen's e-ID wallet (R1), laid out as VNeID's how-to describes it:
+Ví giấy tờ (the cards in it) → Tích hợp giấy tờ (the integration requests with their
+history) → Tạo mới yêu cầu → Thẻ BHYT, for oneself or a child under 14 (R5).
 
 A request is named in URLs by its random ID only; the person it is for travels in the POST
 body. The form goes through a confirmation page before anything is filed.
@@ -28,6 +28,7 @@ from sokhoe.web.deps import CsrfChecked, SessionDep, require_roles
 from sokhoe.web.templating import render
 
 WALLET_PATH = "/vi-giay-to"
+INTEGRATE_PATH = f"{WALLET_PATH}/tich-hop"
 NEW_PATH = f"{WALLET_PATH}/tao-moi"
 REQUESTS_PATH = f"{WALLET_PATH}/yeu-cau"
 PRESENT_PATH = f"{WALLET_PATH}/xuat-trinh"
@@ -81,6 +82,13 @@ def wallets(session: Session, actor: Actor, today: dt.date) -> list[HolderWallet
 def wallet_page(request: Request, session: SessionDep, actor: CitizenActor) -> HTMLResponse:
     context = {"wallets": wallets(session, actor, dt.date.today()), "paths": _paths()}
     return render(request, "wallet/wallet.html", context)
+
+
+@router.get(INTEGRATE_PATH)
+def integrate_page(request: Request, session: SessionDep, actor: CitizenActor) -> HTMLResponse:
+    """Tích hợp giấy tờ: "Tạo mới yêu cầu" and the requests sent, per holder."""
+    context = {"wallets": wallets(session, actor, dt.date.today()), "paths": _paths()}
+    return render(request, "wallet/integrate.html", context)
 
 
 @router.get(NEW_PATH)
@@ -152,6 +160,7 @@ def request_page(
 def _paths() -> dict[str, str]:
     return {
         "wallet": WALLET_PATH,
+        "integrate": INTEGRATE_PATH,
         "new": NEW_PATH,
         "requests": REQUESTS_PATH,
         "present": PRESENT_PATH,
