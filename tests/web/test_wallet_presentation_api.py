@@ -12,11 +12,14 @@ from httpx import Response
 from sqlalchemy import select
 
 from sokhoe.access.models import AuditEntry
+from sokhoe.access.roles import Role
+from sokhoe.access.service import create_user
 from sokhoe.config import Settings
 from sokhoe.insurance import passcode
 from sokhoe.insurance.card_token import KeyRing, Valid, verify
+from sokhoe.registry.models import Facility, Village
 from sokhoe.runtime import Database
-from tests.web.conftest import ADMIN, OFFICER, form_token, sign_in
+from tests.web.conftest import ADMIN, KHANH_HOA, NHA_TRANG, OFFICER, PASSWORD, form_token, sign_in
 from tests.web.test_wallet import CHILD, CHILD_CARD, NEIGHBOUR, OWN_CARD, PARENT, _file, family
 
 __all__ = ["family"]
@@ -46,6 +49,35 @@ def _signed_in(client: TestClient, username: str) -> TestClient:
     return client
 
 
+#: The roles the wallet tests' family lacks: reception above all, which checks cards and must
+#: never mint one.
+OTHER_ROLES: dict[str, dict[str, object]] = {
+    "tramyte": {"role": Role.CLINIC_STAFF, "facility_code": "56001"},
+    "congan.nt": {"role": Role.POLICE_OFFICER, "commune_code": NHA_TRANG},
+    "tohd.nt": {"role": Role.GUIDANCE_MEMBER, "commune_code": NHA_TRANG},
+    "soyte.kh": {"role": Role.HEALTH_DEPARTMENT, "province_code": KHANH_HOA},
+}
+
+
+@pytest.fixture
+def every_role(family: Database) -> Database:
+    with family.sessions() as session:
+        session.add(
+            Facility(code="56001", name="Trạm Y tế Nha Trang", commune_code=NHA_TRANG, kind="tram")
+        )
+        village = Village(commune_code=NHA_TRANG, name="Tổ 1")
+        session.add(village)
+        session.flush()
+        for username, fields in OTHER_ROLES.items():
+            if fields["role"] is Role.GUIDANCE_MEMBER:
+                fields = {**fields, "village_ids": [village.id]}
+            create_user(
+                session, username=username, password=PASSWORD, display_name=username, **fields
+            )  # type: ignore[arg-type]
+        session.commit()
+    return family
+
+
 @pytest.mark.parametrize(
     ("username", "set_code", "presented"),
     [
@@ -55,10 +87,11 @@ def _signed_in(client: TestClient, username: str) -> TestClient:
         ("bhxh.hp", 404, 404),
         (OFFICER, 404, 404),
         (ADMIN, 404, 404),
+        *((username, 404, 404) for username in OTHER_ROLES),
     ],
 )
 def test_every_role_on_the_presentation_endpoints(
-    client: TestClient, family: Database, username: str, set_code: int, presented: int
+    client: TestClient, every_role: Database, username: str, set_code: int, presented: int
 ) -> None:
     _file(_signed_in(client, "cha"), OWN_CARD)
     _signed_in(client, username)
