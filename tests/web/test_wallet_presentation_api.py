@@ -20,7 +20,16 @@ from sokhoe.insurance.card_token import KeyRing, Valid, verify
 from sokhoe.registry.models import Facility, Village
 from sokhoe.runtime import Database
 from tests.web.conftest import ADMIN, KHANH_HOA, NHA_TRANG, OFFICER, PASSWORD, form_token, sign_in
-from tests.web.test_wallet import CHILD, CHILD_CARD, NEIGHBOUR, OWN_CARD, PARENT, _file, family
+from tests.web.test_wallet import (
+    CHILD,
+    CHILD_CARD,
+    NEIGHBOUR,
+    OWN_CARD,
+    PARENT,
+    UNLINKED_CARD,
+    _file,
+    family,
+)
 
 __all__ = ["family"]
 
@@ -214,3 +223,24 @@ def test_nobody_presents_another_persons_card(
         ).all()
     assert person in denied
     assert NEIGHBOUR not in refused.text
+
+
+def test_a_card_bhxh_lists_without_id_is_presented_once_an_officer_approved_it(
+    client: TestClient, family: Database
+) -> None:
+    """BHXH's list holds the card without a personal ID: the request goes to review, and
+    once the officer approves it the wallet holds it — so it must be presentable too."""
+    _file(_signed_in(client, "cha"), UNLINKED_CARD)
+    assert _set_code(client).status_code == 204
+    request_id = client.get("/api/v1/wallet").json()["holders"][0]["requests"][0]["id"]
+    _signed_in(client, "bhxh.kh")
+    decision = client.post(
+        f"/api/v1/review/requests/{request_id}/decision",
+        json={"version": 1, "approve": True},
+        headers=_headers(client),
+    )
+    assert decision.status_code == 200
+    _signed_in(client, "cha")
+    answer = _present(client)
+    assert answer.status_code == 200
+    assert answer.json()["card"]["card_number"] == UNLINKED_CARD

@@ -25,10 +25,15 @@ def valid_card(
     """The holder's card valid ``today`` that runs longest, or ``None``.
 
     The caller has passed the guard for ``holder``. With ``integrated_only``, only a card
-    in the holder's e-ID wallet counts.
+    in the holder's e-ID wallet counts — and there also a row BHXH lists without a personal
+    ID: the integration itself binds it to the holder (a BHXH officer approved the request,
+    ``Reason.NO_PERSON_ID``). A row naming another person never counts.
     """
+    owned = InsuranceCard.person_id == holder.person_id
+    if integrated_only:
+        owned = owned | InsuranceCard.person_id.is_(None)
     query = select(InsuranceCard).where(
-        InsuranceCard.person_id == holder.person_id,
+        owned,
         InsuranceCard.valid_from <= today,
         InsuranceCard.valid_to >= today,
     )
