@@ -52,7 +52,7 @@ def town(session: Session) -> dict[str, object]:
 def audit_trail(session: Session) -> list[tuple[str, str, str | None]]:
     rows = session.execute(
         select(AuditEntry.action, AuditEntry.outcome, AuditEntry.subject_person_id).order_by(
-            AuditEntry.seq
+            AuditEntry.id
         )
     )
     return [tuple(r) for r in rows]  # type: ignore[misc]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from itertools import pairwise
 
@@ -10,9 +11,10 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from sokhoe.access import audit
+from sokhoe.access.audit_sealer import AuditSealer
 from sokhoe.access.models import AuditEntry
 from sokhoe.access.purposes import Purpose, UnknownPurpose
 from sokhoe.access.roles import Role
@@ -44,6 +46,8 @@ def _fill(session: Session, actor: Actor | None, count: int) -> None:
             detail=f"lần {n}",
         )
     session.commit()
+    audit.seal(session)
+    session.commit()
 
 
 def _as_attacker(engine: Engine, tamper: Callable[[Connection], object]) -> None:
@@ -52,7 +56,7 @@ def _as_attacker(engine: Engine, tamper: Callable[[Connection], object]) -> None
         if is_postgres(engine):
             conn.exec_driver_sql("ALTER TABLE audit_entry DISABLE TRIGGER ALL")
         else:
-            conn.exec_driver_sql("DROP TRIGGER audit_entry_no_update")
+            conn.exec_driver_sql("DROP TRIGGER audit_entry_seal_only")
             conn.exec_driver_sql("DROP TRIGGER audit_entry_no_delete")
         tamper(conn)
 
@@ -237,5 +241,86 @@ def test_concurrent_writers_append_one_unbroken_chain(engine: Engine) -> None:
         thread.join()
     assert errors == []
     with Session(engine) as session:
+        assert audit.seal(session) == 40
+        session.commit()
         report = audit.verify(session)
     assert report.ok and report.checked == 40
+
+
+def test_an_entry_is_written_unsealed_and_sealed_in_the_order_written(
+    engine: Engine, session: Session
+) -> None:
+    audit.record(session, actor=None, action="view_book", purpose="care", detail="trước")
+    session.commit()
+    audit.record(session, actor=None, action="view_book", purpose="care", detail="sau")
+    session.commit()
+    assert session.scalars(select(AuditEntry.seq)).all() == [None, None]
+    assert audit.head(session) == (0, audit.GENESIS_HASH)
+    assert audit.seal_all(sessionmaker(engine)) == 2
+    session.expire_all()
+    sealed = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [(e.seq, e.detail) for e in sealed] == [(1, "trước"), (2, "sau")]
+    assert audit.verify(session).checked == 2
+    assert audit.seal_all(sessionmaker(engine)) == 0
+
+
+def test_an_entry_committed_after_a_later_one_was_sealed_joins_the_chain(
+    engine: Engine,
+) -> None:
+    """A long request writes its entry first and commits last: it is chained after."""
+    if not is_postgres(engine):
+        pytest.skip("SQLite has one writer at a time: the slow one is done first")
+    slow = Session(engine)
+    audit.record(slow, actor=None, action="view_book", purpose="care", detail="chậm")
+    slow.flush()
+    with Session(engine) as quick:
+        audit.record(quick, actor=None, action="view_book", purpose="care", detail="nhanh")
+        quick.commit()
+        assert audit.seal_all(sessionmaker(engine)) == 1
+    slow.commit()
+    slow.close()
+    audit.seal_all(sessionmaker(engine))
+    with Session(engine) as session:
+        assert audit.verify(session).checked == 2
+        assert session.scalar(audit.unsealed_entries()) is None
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_entry SET detail = 'x' WHERE seq IS NULL",
+        "UPDATE audit_entry SET seq = 7, prev_hash = 'a', entry_hash = 'b', detail = 'x'",
+        "UPDATE audit_entry SET seq = 9, prev_hash = 'a', entry_hash = 'b' WHERE seq IS NOT NULL",
+    ],
+    ids=["unsealed content", "sealing with other content", "sealing twice"],
+)
+def test_the_database_lets_an_update_only_seal_an_unsealed_entry(
+    engine: Engine, session: Session, statement: str
+) -> None:
+    _fill(session, None, 1)
+    audit.record(session, actor=None, action="view_book", purpose="care")
+    session.commit()
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.exec_driver_sql(statement)
+    assert audit.seal_all(sessionmaker(engine)) == 1
+    assert audit.verify(session).checked == 2
+
+
+def test_the_sealer_thread_chains_entries_a_moment_after_their_commit(engine: Engine) -> None:
+    sealer = AuditSealer(sessionmaker(engine), interval=0.05)
+    sealer.start()
+    try:
+        with Session(engine) as session:
+            audit.record(session, actor=None, action="view_book", purpose="care")
+            session.commit()
+            deadline = time.monotonic() + 10
+            while session.scalar(audit.unsealed_entries()) is not None:
+                assert time.monotonic() < deadline, "not sealed within 10 s"
+                time.sleep(0.05)
+            assert audit.head(session)[0] == 1
+            audit.record(session, actor=None, action="view_book", purpose="care")
+            session.commit()
+    finally:
+        sealer.stop()
+    with Session(engine) as session:  # stopping seals what is left
+        assert audit.verify(session).checked == 2

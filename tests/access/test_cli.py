@@ -43,11 +43,13 @@ def test_verify_fails_naming_the_first_bad_entry(engine: Engine, session: Sessio
     for _ in range(3):
         audit.record(session, actor=None, action="view_book", purpose="care")
     session.commit()
+    audit.seal(session)
+    session.commit()
     with engine.begin() as conn:
         if is_postgres(engine):
             conn.exec_driver_sql("ALTER TABLE audit_entry DISABLE TRIGGER ALL")
         else:
-            conn.exec_driver_sql("DROP TRIGGER audit_entry_no_update")
+            conn.exec_driver_sql("DROP TRIGGER audit_entry_seal_only")
         conn.exec_driver_sql("UPDATE audit_entry SET action = 'nothing' WHERE seq = 2")
     result = runner.invoke(app, ["audit", "verify"])
     assert result.exit_code == 1

@@ -50,7 +50,7 @@ def _read(session: Session, actor: Actor, place: Place, who: str, purpose: str) 
 
 
 def _last_entry(session: Session) -> AuditEntry:
-    return session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).one()
+    return session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).one()
 
 
 def test_commune_officer_reads_her_commune_and_not_another(session: Session, place: Place) -> None:
@@ -195,7 +195,7 @@ def test_unit_lists_are_audited_once_per_page(session: Session, place: Place) ->
             authorize_unit(session, member, commune_code=commune, village_id=village, **common)
     with pytest.raises(AccessDenied):
         authorize_unit(session, officer, commune_code=BAC_NHA_TRANG, **common)
-    outcomes = session.scalars(select(AuditEntry.outcome).order_by(AuditEntry.seq)).all()
+    outcomes = session.scalars(select(AuditEntry.outcome).order_by(AuditEntry.id)).all()
     assert outcomes == ["allowed", "allowed", "denied", "denied", "denied", "denied"]
 
 

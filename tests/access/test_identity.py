@@ -92,7 +92,7 @@ def test_unknown_user_and_wrong_password_fail_alike(session: Session, user: User
     wrong = _attempt(identity, session, "lan.nt", "doan-thu-123")
     assert type(unknown) is type(wrong) is AuthenticationFailed
     assert str(unknown) == str(wrong) == WRONG_CREDENTIALS
-    entries = session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
+    entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
     assert [(e.outcome, e.actor_user_id) for e in entries] == [
         ("denied", None),
         ("denied", user.id),

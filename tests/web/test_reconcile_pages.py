@@ -132,7 +132,7 @@ def audit_of(province: Province, username: str) -> list[tuple[str, str]]:
         rows = session.execute(
             select(AuditEntry.action, AuditEntry.outcome)
             .where(AuditEntry.actor_user_id == user.id, AuditEntry.action != "login")
-            .order_by(AuditEntry.seq)
+            .order_by(AuditEntry.id)
         )
         return [(a, o) for a, o in rows]
 

@@ -9,19 +9,27 @@ needs superuser rights *and* still shows in :func:`verify`.
 What the chain cannot show on its own is the removal of the newest entries: compare the
 head (:func:`head`) with a copy kept elsewhere, e.g. printed in the monthly report.
 
-Appending in order. The new entry's ``seq`` and ``prev_hash`` come from the current tail, so
-two transactions must not read the same tail. :func:`record` first takes a lock held until
-the caller's transaction ends:
+Writing, then sealing. :func:`record` writes an entry in the caller's transaction, with
+the read it records ("no audit, no answer"), and takes no lock: its ``id`` orders it, and
+its ``seq``, ``prev_hash`` and ``entry_hash`` stay empty. :func:`seal` then chains the
+committed entries in ``id`` order, a batch at a time — the web app's :class:`Sealer` a
+moment after each commit, ``sokhoe audit verify`` before it checks. Were every request to
+chain its own entry, it would hold the chain's lock until its commit and all of a
+province's desks would wait in one queue. The database lets an UPDATE only seal an
+unsealed entry without changing what it records (migration 0010).
+
+Sealing in order. Each new ``seq`` and ``prev_hash`` come from the current tail, so two
+sealers must not read the same tail; :func:`seal` first takes a lock held until its
+transaction ends:
 
 - PostgreSQL: ``pg_advisory_xact_lock`` on a constant key; run at READ COMMITTED (the
-  default), the tail read after the lock is the latest committed one.
+  default), the tail and the unsealed entries read after the lock are the latest committed.
 - SQLite: a no-op write on ``audit_entry``, which takes SQLite's single write lock for the
-  rest of the transaction. This serialises writers across threads *and* processes (the web
-  server and the command line on one file), where a process-level ``threading.Lock``
-  would not, and cannot deadlock against a transaction that already writes.
+  rest of the transaction, across threads *and* processes (the web server and the command
+  line on one file).
 
-Were the lock ever bypassed, the primary key on ``seq`` and the unique ``entry_hash`` make
-the second writer fail rather than fork the chain.
+Were the lock ever bypassed, the unique ``seq`` and ``entry_hash`` make the second sealer
+fail rather than fork the chain.
 """
 
 from __future__ import annotations
@@ -34,15 +42,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Row, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, Select, bindparam, insert, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from sokhoe.access.clock import as_utc, utcnow
 from sokhoe.access.models import AuditEntry
 from sokhoe.access.purposes import parse_purpose
 from sokhoe.access.scope import Actor
+from sokhoe.db import unit_of_work
 
 GENESIS_HASH = "0" * 64
+
+_TABLE = AuditEntry.metadata.tables[AuditEntry.__tablename__]
 
 #: Key of the PostgreSQL advisory lock that serialises appends ("SoKhoe" in ASCII).
 _ADVISORY_LOCK_KEY = 0x536F4B686F65
@@ -52,6 +63,7 @@ _ADVISORY_LOCK_KEY = 0x536F4B686F65
 NO_ACTOR_ROLE = "none"
 
 _VERIFY_BATCH = 5_000
+_SEAL_BATCH = 5_000
 _ACTION_MAX_LENGTH = 40  # audit_entry.action is VARCHAR(40)
 
 _HASHED_COLUMNS = (
@@ -112,9 +124,12 @@ def _lock_tail(session: Session) -> None:
 
 
 def head(session: Session) -> tuple[int, str]:
-    """``(seq, entry_hash)`` of the newest entry; ``(0, GENESIS_HASH)`` for an empty log."""
+    """``(seq, entry_hash)`` of the newest sealed entry; ``(0, GENESIS_HASH)`` before any."""
     last = session.execute(
-        select(AuditEntry.seq, AuditEntry.entry_hash).order_by(AuditEntry.seq.desc()).limit(1)
+        select(_TABLE.c.seq, _TABLE.c.entry_hash)
+        .where(_TABLE.c.seq.is_not(None))
+        .order_by(_TABLE.c.seq.desc())
+        .limit(1)
     ).first()
     if last is None:
         return 0, GENESIS_HASH
@@ -132,7 +147,8 @@ def record(
     detail: str = "",
     remote_addr: str | None = None,
 ) -> AuditEntry:
-    """Append one entry in the caller's transaction (flushed, not committed).
+    """Write one entry in the caller's transaction (not committed; :func:`seal` chains it
+    once committed); the entry returned is a copy of the row, not attached to ``session``.
 
     ``remote_addr`` defaults to the actor's; give it when there is no actor (a sign-in
     attempt for an unknown username). Raises ``ValueError`` for an unknown purpose or
@@ -153,28 +169,68 @@ def record(
         "remote_addr": remote_addr,
         "detail": detail,
     }
+    # A plain INSERT, not the ORM's unit of work: this runs on every read of personal data.
+    session.execute(insert(_TABLE).values(columns))
+    return AuditEntry(**columns)
+
+
+def seal(session: Session, *, limit: int = _SEAL_BATCH) -> int:
+    """Chain up to ``limit`` committed entries not sealed yet, oldest ``id`` first, in the
+    caller's transaction (which holds the chain's lock until it ends); how many it sealed."""
     _lock_tail(session)
     last_seq, prev_hash = head(session)
-    columns["seq"] = last_seq + 1
-    entry = AuditEntry(**columns, prev_hash=prev_hash, entry_hash=entry_hash(prev_hash, columns))
-    session.add(entry)
-    session.flush()
-    return entry
+    unsealed = session.execute(
+        select(_TABLE.c.id, *(_TABLE.c[name] for name in _HASHED_COLUMNS if name != "seq"))
+        .where(_TABLE.c.seq.is_(None))
+        .order_by(_TABLE.c.id)
+        .limit(limit)
+    ).all()
+    sealed = []
+    for row in unsealed:
+        last_seq += 1
+        columns = {**row._mapping, "seq": last_seq}
+        this_hash = entry_hash(prev_hash, columns)
+        sealed.append({"row_id": row.id, "seq": last_seq, "prev": prev_hash, "hash": this_hash})
+        prev_hash = this_hash
+    if sealed:
+        session.execute(
+            update(_TABLE)
+            .where(_TABLE.c.id == bindparam("row_id"))
+            .values(
+                seq=bindparam("seq"), prev_hash=bindparam("prev"), entry_hash=bindparam("hash")
+            ),
+            sealed,
+        )
+    return len(sealed)
+
+
+def seal_all(sessions: sessionmaker[Session]) -> int:
+    """Seal every committed entry waiting, one transaction per batch; how many."""
+    total = 0
+    while True:
+        with unit_of_work(sessions) as session:
+            count = seal(session)
+        total += count
+        if count < _SEAL_BATCH:
+            return total
+
+
+def unsealed_entries() -> Select[tuple[int]]:
+    """The ids of entries written but not sealed yet, oldest first."""
+    return select(_TABLE.c.id).where(_TABLE.c.seq.is_(None)).order_by(_TABLE.c.id)
 
 
 def _batches(session: Session, size: int) -> Iterator[Sequence[Row[Any]]]:
-    """All entries in ``seq`` order, ``size`` rows per query (keyset pagination).
+    """All sealed entries in ``seq`` order, ``size`` rows per query (keyset pagination).
 
     Plain rows rather than ORM objects, so a province's millions of entries pass through in
     constant memory and never fill the session's identity map.
     """
-    columns = [
-        AuditEntry.__table__.c[name] for name in (*_HASHED_COLUMNS, "prev_hash", "entry_hash")
-    ]
+    columns = [_TABLE.c[name] for name in (*_HASHED_COLUMNS, "prev_hash", "entry_hash")]
     after = 0
     while True:
         rows = session.execute(
-            select(*columns).where(AuditEntry.seq > after).order_by(AuditEntry.seq).limit(size)
+            select(*columns).where(_TABLE.c.seq > after).order_by(_TABLE.c.seq).limit(size)
         ).all()
         if not rows:
             return
@@ -183,7 +239,8 @@ def _batches(session: Session, size: int) -> Iterator[Sequence[Row[Any]]]:
 
 
 def verify(session: Session, *, batch_size: int = _VERIFY_BATCH) -> ChainReport:
-    """Walk the whole chain and report the first entry that is missing, unlinked or altered."""
+    """Walk the whole chain and report the first entry that is missing, unlinked or altered
+    (entries not sealed yet are not part of it: :func:`seal_all` first)."""
     expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
     for rows in _batches(session, batch_size):
         for row in rows:
@@ -203,7 +260,7 @@ def for_subject(session: Session, person_id: str, limit: int = 50) -> list[Audit
         session.scalars(
             select(AuditEntry)
             .where(AuditEntry.subject_person_id == person_id)
-            .order_by(AuditEntry.seq.desc())
+            .order_by(AuditEntry.id.desc())
             .limit(limit)
         )
     )

@@ -22,8 +22,10 @@ err_console = Console(stderr=True)
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Check the hash chain: exit 0 when intact, 1 naming the first bad entry."""
+    """Seal the entries waiting, then check the hash chain: exit 0 when intact, 1 naming
+    the first bad entry."""
     database = runtime.open_database()
+    audit.seal_all(database.sessions)
     with unit_of_work(database.sessions) as session:
         report = audit.verify(session)
     if not report.ok:

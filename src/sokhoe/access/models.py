@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -67,14 +68,26 @@ class WebSession(Base):
 class AuditEntry(Base):
     """One append-only, hash-chained record of a read, change or refusal of personal data.
 
-    ``entry_hash`` = SHA-256 over ``prev_hash`` and the canonical form of every other
-    column, so an edited, removed or reordered entry breaks the chain.
+    Written with the read it records (``id`` in the order written); sealed into the chain
+    just after its transaction commits (``access.audit.seal``): ``seq``, ``prev_hash`` and
+    ``entry_hash`` = SHA-256 over ``prev_hash`` and the canonical form of every other column
+    but ``id``, so an edited, removed or reordered entry breaks the chain.
     """
 
     __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_entry_subject", "subject_person_id"),)
+    __table_args__ = (
+        Index("ix_audit_entry_subject", "subject_person_id"),
+        Index(
+            "ix_audit_entry_unsealed",
+            "id",
+            postgresql_where=text("seq IS NULL"),
+            sqlite_where=text("seq IS NULL"),
+        ),
+    )
 
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    #: ``None`` until sealed.
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     actor_user_id: Mapped[int | None] = mapped_column(Integer)
     actor_role: Mapped[str] = mapped_column(String(24))
@@ -85,5 +98,5 @@ class AuditEntry(Base):
     purpose: Mapped[str] = mapped_column(String(40))
     remote_addr: Mapped[str | None] = mapped_column(String(45))
     detail: Mapped[str] = mapped_column(Text, default="")
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -250,11 +250,15 @@ def start_session(session: Session, user: User) -> tuple[str, str]:
 def resolve_session(session: Session, token: str) -> tuple[User, WebSession] | None:
     """The account behind a cookie's token, or ``None`` if unknown, expired (then deleted)
     or the account is no longer active."""
-    web_session = session.get(WebSession, _token_hash(token))
-    if web_session is None:
+    found = session.execute(
+        select(WebSession, User)
+        .join(User, User.id == WebSession.user_id)
+        .where(WebSession.token_hash == _token_hash(token))
+    ).first()
+    if found is None:
         return None
-    user = session.get(User, web_session.user_id)
-    if as_utc(web_session.expires_at) <= utcnow() or user is None or not user.active:
+    web_session, user = found.tuple()
+    if as_utc(web_session.expires_at) <= utcnow() or not user.active:
         session.delete(web_session)
         session.flush()
         return None

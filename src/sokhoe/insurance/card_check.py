@@ -23,7 +23,7 @@ from sokhoe.access.purposes import Purpose
 from sokhoe.access.scope import Actor
 from sokhoe.insurance.card_token import CardClaims, KeySet, Valid, Verification, verify
 from sokhoe.insurance.models import InsuranceCard
-from sokhoe.registry import service as registry_service
+from sokhoe.registry.facility_names import facility_name
 
 ACTION = "verify_card_token"
 _DIGEST_PURPOSE = b"sokhoe card number digest\x00"
@@ -106,5 +106,4 @@ def _listed_holder(session: Session, claims: CardClaims | None) -> str | None:
 def _facility_name(session: Session, claims: CardClaims | None) -> str | None:
     if claims is None or claims.card.facility_code is None:
         return None
-    facility = registry_service.get_facility(session, claims.card.facility_code)
-    return facility.name if facility is not None else None
+    return facility_name(session, claims.card.facility_code)

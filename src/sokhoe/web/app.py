@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.staticfiles import StaticFiles
 
 from sokhoe import runtime
+from sokhoe.access.audit_sealer import AuditSealer
 from sokhoe.access.identity import LocalPasswordIdentity
 from sokhoe.config import Settings, get_settings
 from sokhoe.insurance.card_token import views as card_token_views
@@ -70,12 +71,15 @@ def create_app(
     database = database or runtime.open_database()
 
     worker = RunWorker(database)
+    sealer = AuditSealer(database.sessions)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         worker.start()
+        sealer.start()
         yield
         worker.stop()
+        sealer.stop()
         if owns_database:
             database.engine.dispose()
 

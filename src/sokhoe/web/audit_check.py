@@ -15,6 +15,7 @@ from sokhoe.access import audit
 from sokhoe.access.roles import Role
 from sokhoe.access.scope import Actor
 from sokhoe.web.deps import SessionDep, require_roles
+from sokhoe.web.state import web_state
 from sokhoe.web.templating import render
 
 AUDIT_CHECK_PATH = "/quan-tri/kiem-tra-nhat-ky"
@@ -28,6 +29,8 @@ def audit_check(
     session: SessionDep,
     _admin: Annotated[Actor, Depends(require_roles(Role.ADMIN))],
 ) -> Response:
+    # As ``sokhoe audit verify`` does: the entries of the last moment are checked too.
+    audit.seal_all(web_state(request).database.sessions)
     report = audit.verify(session)
     head_seq, head_hash = audit.head(session)
     return render(
