@@ -96,11 +96,10 @@ def record_check_in(
     # Care is the purpose of reception alone, whose account always names its facility.
     assert actor.facility_code is not None
     card, day = verification.claims.card, visit_day(now)
-    check_in_id = secrets.token_urlsafe(12)
     created = insert_unless_duplicate(
         session,
         CheckIn,
-        id=check_in_id,
+        id=secrets.token_urlsafe(12),
         facility_code=actor.facility_code,
         person_id=holder,
         card_number=card.card_number,
