@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sokhoe.access.models import User, UserVillage
-from sokhoe.access.roles import Role
+from sokhoe.access.roles import ROLE_SCOPE, Role, ScopeKind
 from sokhoe.registry.models import GuardianLink
 
 _PROVINCE_ROLES = frozenset({Role.BHXH_OFFICER, Role.HEALTH_DEPARTMENT})
@@ -98,15 +98,21 @@ class Actor:
 
 
 def actor_for(session: Session, user: User, remote_addr: str | None) -> Actor:
-    """The :class:`Actor` of a signed-in ``user``, with the villages assigned to the account."""
-    village_ids = frozenset(
-        session.scalars(select(UserVillage.village_id).where(UserVillage.user_id == user.id))
+    """The :class:`Actor` of a signed-in ``user``, with the villages assigned to the account
+    (read only for a role bound to villages: this runs on every request)."""
+    role = Role(user.role)
+    village_ids = (
+        frozenset(
+            session.scalars(select(UserVillage.village_id).where(UserVillage.user_id == user.id))
+        )
+        if ROLE_SCOPE[role] is ScopeKind.VILLAGES
+        else frozenset()
     )
     return Actor(
         user_id=user.id,
         username=user.username,
         display_name=user.display_name,
-        role=Role(user.role),
+        role=role,
         province_code=user.province_code,
         commune_code=user.commune_code,
         facility_code=user.facility_code,
