@@ -20,10 +20,10 @@ from sokhoe.access.service import create_user
 from sokhoe.config import Settings
 from sokhoe.insurance.card_check import ACTION, card_number_digest
 from sokhoe.insurance.card_token import CardDetails, KeyRing, SigningKey, cose, envelope
-from sokhoe.insurance.card_token import revoked as revoked_module
 from sokhoe.insurance.card_token.keys import b64url
 from sokhoe.insurance.card_token.qr import qr_png
 from sokhoe.insurance.models import InsuranceCard
+from sokhoe.insurance.paper_card_models import CardRevocation, RevocationKind
 from sokhoe.registry.models import Facility
 from sokhoe.runtime import Database
 from sokhoe.web.card_check_views import (
@@ -203,13 +203,21 @@ def test_an_invalid_token_says_why(
     assert "GD4565612345678" not in entry.detail
 
 
-def test_a_revoked_card_comes_from_the_revocation_set(
-    clinic: TestClient, server_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+def test_a_card_revoked_in_the_database_is_refused_with_the_card_shown(
+    clinic: TestClient, server_key: SigningKey, database: Database
 ) -> None:
     card = current_card()
-    monkeypatch.setattr(
-        revoked_module, "revoked_entries", lambda _session: frozenset({card.card_number})
-    )
+    with database.sessions() as session:
+        session.add(
+            CardRevocation(
+                entry=card.card_number,
+                kind=RevocationKind.CARD,
+                revoked_at=NOW.replace(tzinfo=None),
+                revoked_by_user_id=None,
+                reason="Mất thẻ",
+            )
+        )
+        session.commit()
     html = paste(clinic, app_token(server_key, card, now=NOW)).text
     assert INVALID in html and "đã bị thu hồi" in html and card.full_name in html
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Container
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
@@ -22,6 +21,7 @@ from sokhoe.access import guard
 from sokhoe.access.purposes import Purpose
 from sokhoe.access.scope import Actor
 from sokhoe.insurance.card_token import CardClaims, KeySet, Valid, Verification, verify
+from sokhoe.insurance.card_token.token import Revoked
 from sokhoe.insurance.models import InsuranceCard
 from sokhoe.registry.facility_names import facility_name
 
@@ -60,7 +60,7 @@ def check_card_token(
     text: str,
     *,
     keys: KeySet,
-    revoked: Container[str],
+    revoked: Revoked,
     secret: bytes,
     now: dt.datetime | None = None,
 ) -> CardCheck:

@@ -22,8 +22,9 @@ from starlette.responses import HTMLResponse, JSONResponse
 from sokhoe.access.roles import Role
 from sokhoe.access.scope import Actor
 from sokhoe.insurance.card_check import CardCheck, check_card_token
-from sokhoe.insurance.card_token import Valid, revoked
+from sokhoe.insurance.card_token import Valid
 from sokhoe.insurance.card_token.qr import UnreadableImage, read_qr
+from sokhoe.insurance.card_token.revoked import StoredRevocations
 from sokhoe.registry.dates import format_partial_date
 from sokhoe.web.deps import CsrfChecked, SessionDep, require_roles
 from sokhoe.web.state import web_state
@@ -168,7 +169,7 @@ def _check(request: Request, session: Session, actor: Actor, text: str) -> CardC
         actor,
         text,
         keys=state.key_ring.get().verification_keys(now),
-        revoked=revoked.revoked_entries(session),
+        revoked=StoredRevocations(session),
         secret=state.secret_key,
         now=now,
     )

@@ -9,6 +9,7 @@ set does: a caller may keep the set per process and read it again only when it c
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,6 +23,18 @@ RevocationVersion = tuple[int, dt.datetime | None]
 def revoked_entries(session: Session) -> frozenset[str]:
     """Revoked paper-card token ids (16 hexadecimal digits) and card numbers."""
     return frozenset(session.scalars(select(CardRevocation.entry)))
+
+
+@dataclass(frozen=True)
+class StoredRevocations:
+    """The revocations in the database as a check asks for them: one indexed lookup for a
+    token's id and card number, however long the list grows (lost cards add up)."""
+
+    session: Session
+
+    def any_revoked(self, entries: tuple[str, ...]) -> bool:
+        hit = select(CardRevocation.entry).where(CardRevocation.entry.in_(entries)).limit(1)
+        return self.session.scalar(hit) is not None
 
 
 def revocation_version(session: Session) -> RevocationVersion:

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Container
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol, runtime_checkable
 
 from sokhoe.insurance.card_token import cose, envelope
 from sokhoe.insurance.card_token.claims import (
@@ -50,6 +51,18 @@ class Invalid:
 Verification = Valid | Invalid
 
 
+@runtime_checkable
+class RevocationLookup(Protocol):
+    """Revocations too many to hold as a set (a server's database): asked once per token,
+    for its id and its card number together."""
+
+    def any_revoked(self, entries: tuple[str, ...]) -> bool: ...
+
+
+#: Revoked token ids and card numbers: a set (a cached published list) or a lookup.
+Revoked = Container[str] | RevocationLookup
+
+
 def sign(claims: CardClaims, key: SigningKey) -> str:
     """The QR text of ``claims`` signed by ``key``."""
     protected = cose.protected_header(key.kid)
@@ -62,7 +75,7 @@ def verify(
     text: str,
     keys: KeySet,
     *,
-    revoked: Container[str] = frozenset(),
+    revoked: Revoked = frozenset(),
     now: dt.datetime | None = None,
 ) -> Verification:
     """Check a scanned QR text against trusted ``keys``, offline.
@@ -89,8 +102,13 @@ def verify(
     return _judge(claims, b64url(message.kid), revoked, now or dt.datetime.now(dt.UTC))
 
 
-def _judge(claims: CardClaims, kid: str, revoked: Container[str], now: dt.datetime) -> Verification:
-    if claims.token_id_text in revoked or claims.card.card_number in revoked:
+def _judge(claims: CardClaims, kid: str, revoked: Revoked, now: dt.datetime) -> Verification:
+    entries = (claims.token_id_text, claims.card.card_number)
+    if isinstance(revoked, RevocationLookup):
+        is_revoked = revoked.any_revoked(entries)
+    else:
+        is_revoked = any(entry in revoked for entry in entries)
+    if is_revoked:
         return Invalid(Reason.REVOKED, claims)
     if now + CLOCK_SKEW < claims.issued_at:
         return Invalid(Reason.NOT_YET_VALID, claims)
