@@ -9,6 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -279,3 +281,19 @@ def test_a_forged_or_expired_paper_code_is_refused(
     after = printed.expires_at + dt.timedelta(minutes=3)
     expired = verify(printed.token, keys.verification_keys(after), now=after)
     assert not isinstance(expired, Valid) and expired.reason is Reason.EXPIRED
+
+
+@given(st.binary(min_size=8, max_size=8), st.booleans())
+def test_a_code_number_reads_back_as_printed_or_typed(token_id: bytes, upper: bool) -> None:
+    printed = paper_card.grouped_token_id(token_id.hex())
+    typed = printed.upper() if upper else printed
+    assert paper_card.parse_token_id(typed) == token_id.hex()
+
+
+@given(st.text(max_size=40))
+def test_anything_else_is_not_a_code_number(text: str) -> None:
+    compact = "".join(text.split()).lower()
+    if len(compact) == 16 and all(char in "0123456789abcdef" for char in compact):
+        return
+    with pytest.raises(paper_card.BadTokenId):
+        paper_card.parse_token_id(text)
