@@ -1,9 +1,10 @@
 """The token ids and card numbers this server holds revoked (``card_revocation``).
 
-:func:`revoked_entries` is the one place they are read: the clinic's check, the published
-key document and ``sokhoe verify`` on the server all take it from here. Revocations are
-never deleted (``paper_card_models``), so :func:`revocation_version` changes whenever the
-set does: a caller may keep the set per process and read it again only when it changes.
+The published key document and ``sokhoe verify`` on the server read the whole set
+(:func:`revoked_entries`); the clinic's check asks only about the token in hand
+(:class:`StoredRevocations`). Revocations are never deleted (``paper_card_models``), so
+:func:`revocation_version` changes whenever the set does: a caller may keep the set per
+process and read it again only when it changes.
 """
 
 from __future__ import annotations
