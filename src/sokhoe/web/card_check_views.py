@@ -50,7 +50,7 @@ router = APIRouter()
 ClinicStaff = Annotated[Actor, Depends(require_roles(Role.CLINIC_STAFF))]
 
 
-def body_within_limit(request: Request) -> None:
+async def body_within_limit(request: Request) -> None:
     """413 for a body over :data:`MAX_BODY_BYTES`, decided from ``Content-Length`` before
     anything reads the body (the CSRF check parses the form: this comes first)."""
     length = request.headers.get("content-length")
