@@ -7,8 +7,7 @@ entries the published list carries: a paper card's token id (kind ``token``) or 
 number (kind ``card``: every token for the card, paper or app, is refused). A paper card's
 "revoked" is therefore never stored twice: it is its token id's, or its card number's, row
 in ``card_revocation``. Revocations are final (a lost card stays lost; a new code is
-printed instead), so the table only grows, and its row count is a version of the list
-(``card_token.revoked.revocation_version``).
+printed instead), so the table only grows.
 """
 
 from __future__ import annotations

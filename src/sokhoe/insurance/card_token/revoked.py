@@ -2,23 +2,17 @@
 
 The published key document and ``sokhoe verify`` on the server read the whole set
 (:func:`revoked_entries`); the clinic's check asks only about the token in hand
-(:class:`StoredRevocations`). Revocations are never deleted (``paper_card_models``), so
-:func:`revocation_version` changes whenever the set does: a caller may keep the set per
-process and read it again only when it changes.
+(:class:`StoredRevocations`), so the cost of a check does not grow with the list.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sokhoe.insurance.paper_card_models import CardRevocation
-
-#: ``(count, newest revocation)`` of the list; equal versions, equal sets.
-RevocationVersion = tuple[int, dt.datetime | None]
 
 
 def revoked_entries(session: Session) -> frozenset[str]:
@@ -36,11 +30,3 @@ class StoredRevocations:
     def any_revoked(self, entries: tuple[str, ...]) -> bool:
         hit = select(CardRevocation.entry).where(CardRevocation.entry.in_(entries)).limit(1)
         return self.session.scalar(hit) is not None
-
-
-def revocation_version(session: Session) -> RevocationVersion:
-    """A cheap fingerprint of :func:`revoked_entries` (one aggregate over the primary key)."""
-    count, newest = session.execute(
-        select(func.count(), func.max(CardRevocation.revoked_at)).select_from(CardRevocation)
-    ).one()
-    return count, newest
