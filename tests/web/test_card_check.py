@@ -41,7 +41,6 @@ FACILITY_CODE, FACILITY_NAME = "56001", "Trạm Y tế Nha Trang"
 HOLDER_ID = "056187001234"
 SECRET = b"test secret"  # the web fixtures' settings.secret_key
 VALID, INVALID = "HỢP LỆ", "KHÔNG HỢP LỆ"
-NOW = dt.datetime.now(dt.UTC)
 
 
 def current_card(**changes: object) -> CardDetails:
@@ -49,6 +48,15 @@ def current_card(**changes: object) -> CardDetails:
     return a_card(
         valid_from=today - dt.timedelta(days=30), valid_to=today + dt.timedelta(days=30), **changes
     )
+
+
+def phone_token(
+    key: SigningKey, card: CardDetails | None = None, *, issued: dt.timedelta = dt.timedelta()
+) -> str:
+    """A phone's code for ``card`` (default :func:`current_card`) made ``issued`` from the
+    moment of the call: a code made when the module was imported expires five minutes into a
+    long test run."""
+    return app_token(key, card or current_card(), now=dt.datetime.now(dt.UTC) + issued)
 
 
 @pytest.fixture
@@ -124,7 +132,7 @@ def audit_entries(database: Database) -> list[AuditEntry]:
 def test_a_valid_token_shows_the_card(
     clinic: TestClient, server_key: SigningKey, database: Database
 ) -> None:
-    token = app_token(server_key, current_card(), now=NOW)
+    token = phone_token(server_key)
     response = paste(clinic, token)
     assert response.status_code == 200
     html = response.text
@@ -151,28 +159,28 @@ def test_a_valid_token_shows_the_card(
 
 def test_the_same_result_in_english(clinic: TestClient, server_key: SigningKey) -> None:
     clinic.cookies.set("lang", "en")
-    html = paste(clinic, app_token(server_key, current_card(), now=NOW)).text
+    html = paste(clinic, phone_token(server_key)).text
     assert ">VALID<" in html and "Female" in html and "On the phone" in html
 
 
 def _expired(key: SigningKey) -> str:
-    return app_token(key, current_card(), now=NOW - dt.timedelta(minutes=10))
+    return phone_token(key, issued=-dt.timedelta(minutes=10))
 
 
 def _not_yet_valid(key: SigningKey) -> str:
-    return app_token(key, current_card(), now=NOW + dt.timedelta(minutes=10))
+    return phone_token(key, issued=dt.timedelta(minutes=10))
 
 
 @pytest.mark.parametrize(
     ("make", "reason", "card_shown"),
     [
         (
-            lambda key: tampered(app_token(key, current_card(), now=NOW)),
+            lambda key: tampered(phone_token(key)),
             "đã bị sửa hoặc giả",
             False,
         ),
         (
-            lambda key: app_token(new_key(), current_card(), now=NOW),
+            lambda key: phone_token(new_key()),
             "khóa mà Sổ Khỏe không biết",
             False,
         ),
@@ -212,13 +220,13 @@ def test_a_card_revoked_in_the_database_is_refused_with_the_card_shown(
             CardRevocation(
                 entry=card.card_number,
                 kind=RevocationKind.CARD,
-                revoked_at=NOW.replace(tzinfo=None),
+                revoked_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
                 revoked_by_user_id=None,
                 reason="Mất thẻ",
             )
         )
         session.commit()
-    html = paste(clinic, app_token(server_key, card, now=NOW)).text
+    html = paste(clinic, phone_token(server_key, card)).text
     assert INVALID in html and "đã bị thu hồi" in html and card.full_name in html
 
 
@@ -229,7 +237,7 @@ def test_empty_text_asks_for_it(clinic: TestClient, database: Database) -> None:
 
 
 def test_a_photo_of_the_code_is_checked(clinic: TestClient, server_key: SigningKey) -> None:
-    response = upload(clinic, qr_png(app_token(server_key, current_card(), now=NOW)))
+    response = upload(clinic, qr_png(phone_token(server_key)))
     assert response.status_code == 200
     assert VALID in response.text and "Nguyễn Thị Lan" in response.text
 
@@ -265,7 +273,7 @@ def test_a_too_large_upload_is_refused_before_it_is_read(clinic: TestClient) -> 
 
 
 def test_a_camera_frame_is_read_to_json(clinic: TestClient, server_key: SigningKey) -> None:
-    token = app_token(server_key, current_card(), now=NOW)
+    token = phone_token(server_key)
     headers = {"X-CSRF-Token": csrf(clinic)}
     frame = clinic.post(FRAME_PATH, headers=headers, files={"frame": ("f.jpg", qr_png(token))})
     assert frame.json() == {"found": True, "text": token}
@@ -276,7 +284,7 @@ def test_a_camera_frame_is_read_to_json(clinic: TestClient, server_key: SigningK
 
 
 def test_every_post_needs_the_csrf_token(clinic: TestClient, server_key: SigningKey) -> None:
-    token = app_token(server_key, current_card(), now=NOW)
+    token = phone_token(server_key)
     assert clinic.post(PAGE_PATH, data={"qr_text": token}).status_code == 403
     assert clinic.post(PHOTO_PATH, files={"photo": ("a.png", qr_png(token))}).status_code == 403
     assert clinic.post(FRAME_PATH, files={"frame": ("a.png", qr_png(token))}).status_code == 403
@@ -335,7 +343,7 @@ def check_by_api(client: TestClient, text: str) -> Response:
 def test_the_api_answers_the_same_check_in_json(
     clinic: TestClient, server_key: SigningKey, database: Database
 ) -> None:
-    token = app_token(server_key, current_card(), now=NOW)
+    token = phone_token(server_key)
     response = check_by_api(clinic, token)
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"

@@ -39,11 +39,11 @@ from tests.web.test_card_check import (
     FACILITY_CODE,
     FACILITY_NAME,
     HOLDER_ID,
-    NOW,
     SECRET,
     clinic,
     current_card,
     paste,
+    phone_token,
     server_key,
     tampered,
 )
@@ -83,7 +83,7 @@ def audit_entries(database: Database, action: str = ACTION) -> list[AuditEntry]:
 def test_a_valid_token_checks_the_patient_in(
     clinic: TestClient, server_key: SigningKey, database: Database
 ) -> None:
-    response = check_in(clinic, app_token(server_key, current_card(), now=NOW))
+    response = check_in(clinic, phone_token(server_key))
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
     [row] = check_ins(database)
@@ -120,7 +120,7 @@ def test_a_valid_token_checks_the_patient_in(
 def test_a_second_submit_returns_the_same_check_in(
     clinic: TestClient, server_key: SigningKey, database: Database
 ) -> None:
-    token = app_token(server_key, current_card(), now=NOW)
+    token = phone_token(server_key)
     first = check_in(clinic, token)
     again = check_in(clinic, token)
     assert first.status_code == again.status_code == 200
@@ -135,7 +135,7 @@ def test_the_confirmation_and_the_day_list_in_english(
     clinic: TestClient, server_key: SigningKey
 ) -> None:
     clinic.cookies.set("lang", "en")
-    html = check_in(clinic, app_token(server_key, current_card(), now=NOW)).text
+    html = check_in(clinic, phone_token(server_key)).text
     assert "CHECKED IN" in html and "Checked in at " in html and "Female" in html
     today = clinic.get(TODAY_PATH).text
     assert "Patients checked in today" in today and "On the phone" in today
@@ -144,7 +144,7 @@ def test_the_confirmation_and_the_day_list_in_english(
 def test_the_api_answers_201_then_200_for_the_same_code(
     clinic: TestClient, server_key: SigningKey, database: Database
 ) -> None:
-    token = app_token(server_key, current_card(), now=NOW)
+    token = phone_token(server_key)
     first = check_in_by_api(clinic, token)
     assert first.status_code == 201
     assert first.headers["cache-control"] == "no-store"
@@ -164,13 +164,11 @@ def test_the_api_answers_201_then_200_for_the_same_code(
 def test_the_api_refuses_an_invalid_code_with_its_reason(
     clinic: TestClient, server_key: SigningKey, database: Database
 ) -> None:
-    expired = check_in_by_api(
-        clinic, app_token(server_key, current_card(), now=NOW - dt.timedelta(minutes=10))
-    )
+    expired = check_in_by_api(clinic, phone_token(server_key, issued=-dt.timedelta(minutes=10)))
     assert expired.status_code == 422
     assert expired.json()["reason"] == "expired"
     assert expired.json()["card"]["card_number"] == CARD_NUMBER  # the signature held
-    forged = check_in_by_api(clinic, tampered(app_token(server_key, current_card(), now=NOW)))
+    forged = check_in_by_api(clinic, tampered(phone_token(server_key)))
     assert (forged.status_code, forged.json()) == (422, {"reason": "bad_signature", "card": None})
     assert check_ins(database) == []
     for body in ({}, {"qr": ""}, {"qr": 7}):
@@ -183,9 +181,9 @@ def test_the_api_refuses_an_invalid_code_with_its_reason(
 @pytest.mark.parametrize(
     ("make", "reason"),
     [
-        (lambda key: app_token(key, current_card(), now=NOW - dt.timedelta(minutes=10)), "expired"),
-        (lambda key: tampered(app_token(key, current_card(), now=NOW)), "bad_signature"),
-        (lambda key: app_token(new_key(), current_card(), now=NOW), "unknown_key"),
+        (lambda key: phone_token(key, issued=-dt.timedelta(minutes=10)), "expired"),
+        (lambda key: tampered(phone_token(key)), "bad_signature"),
+        (lambda key: phone_token(new_key()), "unknown_key"),
         (lambda key: "SK1:" + "%%%garbage" * 50, "malformed"),
         (lambda key: "https://dichvucong.gov.vn/", "not_sokhoe"),
     ],
@@ -215,7 +213,7 @@ def test_a_revoked_card_is_not_checked_in(
     monkeypatch.setattr(
         revoked_module, "revoked_entries", lambda _session: frozenset({CARD_NUMBER})
     )
-    response = check_in(clinic, app_token(server_key, current_card(), now=NOW))
+    response = check_in(clinic, phone_token(server_key))
     assert NOT_CHECKED_IN in response.text and "đã bị thu hồi" in response.text
     assert check_ins(database) == []
 
@@ -242,7 +240,7 @@ def test_no_audit_no_check_in(
         return record(session, **entry)  # type: ignore[arg-type]
 
     monkeypatch.setattr(audit, "record", failing)
-    response = check_in(clinic, app_token(server_key, current_card(), now=NOW))
+    response = check_in(clinic, phone_token(server_key))
     assert response.status_code == 500
     assert check_ins(database) == [] and audit_entries(database) == []
 
@@ -277,7 +275,7 @@ def other_clinic(app: FastAPI, database: Database) -> Iterator[TestClient]:
 def test_a_facility_sees_only_its_own_check_ins(
     clinic: TestClient, other_clinic: TestClient, server_key: SigningKey, database: Database
 ) -> None:
-    check_in(clinic, app_token(server_key, current_card(), now=NOW))
+    check_in(clinic, phone_token(server_key))
     own = clinic.get(TODAY_PATH)
     assert own.status_code == 200
     assert own.headers["cache-control"] == "no-store"
@@ -292,7 +290,7 @@ def test_a_facility_sees_only_its_own_check_ins(
     assert reads[0].detail.startswith(f"cơ sở {FACILITY_CODE}, ngày ")
     assert reads[1].detail.startswith(f"cơ sở {OTHER_FACILITY}, ngày ")
     # The same code at the other facility is a visit there, not the first one's.
-    check_in(other_clinic, app_token(server_key, current_card(), now=NOW))
+    check_in(other_clinic, phone_token(server_key))
     assert sorted(row.facility_code for row in check_ins(database)) == [
         FACILITY_CODE,
         OTHER_FACILITY,
@@ -331,7 +329,7 @@ def test_a_long_day_is_paged(clinic: TestClient, database: Database) -> None:
 
 
 def test_the_clinic_home_links_to_the_day_list(clinic: TestClient, server_key: SigningKey) -> None:
-    check_in(clinic, app_token(server_key, current_card(), now=NOW))
+    check_in(clinic, phone_token(server_key))
     home = clinic.get("/").text
     assert f'href="{TODAY_PATH}"' in home and "Tiếp nhận hôm nay (1)" in home
 
@@ -341,7 +339,7 @@ def test_the_clinic_home_links_to_the_day_list(clinic: TestClient, server_key: S
     reason="card_check_views must pass the scanned text to the page as check_in_text",
 )
 def test_the_valid_answer_offers_the_check_in(clinic: TestClient, server_key: SigningKey) -> None:
-    token = app_token(server_key, current_card(), now=NOW)
+    token = phone_token(server_key)
     html = paste(clinic, token).text
     assert f'action="{CHECK_IN_PATH}"' in html and "Tiếp nhận khám" in html
     assert f'name="qr_text" value="{token}"' in html
@@ -452,7 +450,7 @@ def test_every_other_role_gets_the_ordinary_404(
 ) -> None:
     assert sign_in(client, username).status_code == 303
     token = form_token(client.get("/").text)
-    qr = app_token(server_key, current_card(), now=NOW)
+    qr = phone_token(server_key)
     assert client.get(TODAY_PATH).status_code == 404
     assert client.post(CHECK_IN_PATH, data={"qr_text": qr, "csrf_token": token}).status_code == 404
     api = client.post(API_PATH, json={"qr": qr}, headers={"X-CSRF-Token": token})
