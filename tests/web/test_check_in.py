@@ -23,7 +23,7 @@ from sokhoe.access.service import create_user, get_by_username
 from sokhoe.config import Settings
 from sokhoe.insurance.card_check import card_number_digest
 from sokhoe.insurance.card_token import KeyRing, SigningKey, TokenKind, new_claims, sign
-from sokhoe.insurance.card_token import revoked as revoked_module
+from sokhoe.insurance.paper_card_models import CardRevocation, RevocationKind
 from sokhoe.records.check_in import ACTION, LIST_ACTION, record_check_in, visit_day
 from sokhoe.records.check_in_models import CheckIn
 from sokhoe.registry.models import Facility
@@ -205,14 +205,19 @@ def test_an_invalid_token_is_refused_with_its_reason(
 
 
 def test_a_revoked_card_is_not_checked_in(
-    clinic: TestClient,
-    server_key: SigningKey,
-    database: Database,
-    monkeypatch: pytest.MonkeyPatch,
+    clinic: TestClient, server_key: SigningKey, database: Database
 ) -> None:
-    monkeypatch.setattr(
-        revoked_module, "revoked_entries", lambda _session: frozenset({CARD_NUMBER})
-    )
+    with database.sessions() as session:
+        session.add(
+            CardRevocation(
+                entry=CARD_NUMBER,
+                kind=RevocationKind.CARD,
+                revoked_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                revoked_by_user_id=None,
+                reason="Mất thẻ",
+            )
+        )
+        session.commit()
     response = check_in(clinic, phone_token(server_key))
     assert NOT_CHECKED_IN in response.text and "đã bị thu hồi" in response.text
     assert check_ins(database) == []

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Container, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -25,6 +25,7 @@ from sokhoe.access.scope import Actor
 from sokhoe.db import insert_unless_duplicate
 from sokhoe.insurance.card_check import CardCheck
 from sokhoe.insurance.card_token import KeySet, Valid, verify
+from sokhoe.insurance.card_token.token import Revoked
 from sokhoe.insurance.presented_card import audit_detail, listed_holder, registered_facility_name
 from sokhoe.records.check_in_models import CheckIn
 from sokhoe.registry.models import Facility
@@ -67,7 +68,7 @@ def record_check_in(
     text: str,
     *,
     keys: KeySet,
-    revoked: Container[str],
+    revoked: Revoked,
     secret: bytes,
     now: dt.datetime,
 ) -> CheckInResult:

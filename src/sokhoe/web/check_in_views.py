@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 
 from sokhoe.access.clock import as_utc
 from sokhoe.access.scope import Actor
-from sokhoe.insurance.card_token import revoked
+from sokhoe.insurance.card_token.revoked import StoredRevocations
 from sokhoe.records.check_in import (
     CheckInResult,
     check_ins_of_day,
@@ -123,7 +123,7 @@ def _record(request: Request, session: Session, actor: Actor, text: str) -> Chec
         actor,
         text,
         keys=state.key_ring.get().verification_keys(now),
-        revoked=revoked.revoked_entries(session),
+        revoked=StoredRevocations(session),
         secret=state.secret_key,
         now=now,
     )
