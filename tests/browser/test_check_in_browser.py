@@ -24,10 +24,6 @@ __all__ = ["clinic_account"]
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    strict=True,
-    reason="card_check_views must pass the scanned text to the page as check_in_text",
-)
 @pytest.mark.parametrize("page", [PHONE], indirect=True, ids=["375"])
 def test_reception_checks_a_patient_in(
     page: Page,

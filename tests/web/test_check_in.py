@@ -339,10 +339,6 @@ def test_the_clinic_home_links_to_the_day_list(clinic: TestClient, server_key: S
     assert f'href="{TODAY_PATH}"' in home and "Tiếp nhận hôm nay (1)" in home
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="card_check_views must pass the scanned text to the page as check_in_text",
-)
 def test_the_valid_answer_offers_the_check_in(clinic: TestClient, server_key: SigningKey) -> None:
     token = phone_token(server_key)
     html = paste(clinic, token).text

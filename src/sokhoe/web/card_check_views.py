@@ -79,7 +79,8 @@ def check_pasted(
 ) -> HTMLResponse:
     if not qr_text.strip():
         return _page(request, problem=NO_TEXT)
-    return _page(request, check=_check(request, session, actor, qr_text.strip()))
+    text = qr_text.strip()
+    return _page(request, check=_check(request, session, actor, text), text=text)
 
 
 @router.post(PHOTO_PATH)
@@ -98,7 +99,7 @@ def check_photo(
         text = read_qr(data)
     except UnreadableImage as exc:
         return _page(request, problem=exc.problem)
-    return _page(request, check=_check(request, session, actor, text))
+    return _page(request, check=_check(request, session, actor, text), text=text)
 
 
 @router.post(FRAME_PATH)
@@ -176,7 +177,11 @@ def _check(request: Request, session: Session, actor: Actor, text: str) -> CardC
 
 
 def _page(
-    request: Request, *, check: CardCheck | None = None, problem: str | None = None
+    request: Request,
+    *,
+    check: CardCheck | None = None,
+    problem: str | None = None,
+    text: str | None = None,
 ) -> HTMLResponse:
     context = {
         "check": check,
@@ -184,4 +189,7 @@ def _page(
         "paths": {"page": PAGE_PATH, "photo": PHOTO_PATH, "frame": FRAME_PATH},
         "max_megabytes": MAX_BODY_BYTES // (1024 * 1024),
     }
+    if check is not None and check.valid:
+        # The valid answer's "Tiếp nhận khám" form posts the scanned text again (check_in_views).
+        context["check_in_text"] = text
     return render(request, "card_check/page.html", context)
