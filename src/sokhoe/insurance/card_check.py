@@ -68,26 +68,30 @@ def check_card_token(
     :class:`~sokhoe.access.guard.AccessDenied` if the role may not check cards for care."""
     verification = verify(text, keys, revoked=revoked, now=now)
     claims = verification.claims
-    result = "hợp lệ" if isinstance(verification, Valid) else verification.reason.value
-    detail = f"kết quả: {result}"
-    if claims is not None:
-        detail += f"; thẻ #{card_number_digest(secret, claims.card.card_number)}"
-    check = CardCheck(verification, _facility_name(session, claims))
-    # The audit entry last: appending to the chain holds its lock until the commit, so
-    # nothing else should run in between (checks at busy desks queue on that lock).
     guard.authorize_presented_card(
         session,
         actor,
-        subject_person_id=_listed_holder(session, claims),
+        subject_person_id=listed_holder(session, claims),
         action=ACTION,
         purpose=Purpose.CARE,
-        detail=detail,
+        detail=audit_detail(verification, secret),
     )
-    return check
+    return CardCheck(verification, registered_facility_name(session, claims))
 
 
-def _listed_holder(session: Session, claims: CardClaims | None) -> str | None:
-    """The person ID BHXH's list gives for the card, if it gives exactly one."""
+def audit_detail(verification: Verification, secret: bytes) -> str:
+    """An audit entry's detail for an act on a presented token (this check, reception's
+    check-in): the verdict and, when the card can be read, its keyed digest, never the number."""
+    result = "hợp lệ" if isinstance(verification, Valid) else verification.reason.value
+    detail = f"kết quả: {result}"
+    if verification.claims is not None:
+        detail += f"; thẻ #{card_number_digest(secret, verification.claims.card.card_number)}"
+    return detail
+
+
+def listed_holder(session: Session, claims: CardClaims | None) -> str | None:
+    """The person ID BHXH's list gives for the card, if it gives exactly one: the subject of
+    every audit entry about a presented card, whichever page wrote it."""
     if claims is None:
         return None
     number = claims.card.card_number  # the 15-character card code, or the 10-digit BHXH number
@@ -103,7 +107,8 @@ def _listed_holder(session: Session, claims: CardClaims | None) -> str | None:
     return holders[0] if len(holders) == 1 else None
 
 
-def _facility_name(session: Session, claims: CardClaims | None) -> str | None:
+def registered_facility_name(session: Session, claims: CardClaims | None) -> str | None:
+    """The name of the card's registered facility, when the card names one the register knows."""
     if claims is None or claims.card.facility_code is None:
         return None
     return facility_name(session, claims.card.facility_code)

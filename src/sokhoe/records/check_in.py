@@ -23,10 +23,14 @@ from sokhoe.access import guard
 from sokhoe.access.purposes import Purpose
 from sokhoe.access.scope import Actor
 from sokhoe.db import insert_unless_duplicate
-from sokhoe.insurance.card_check import CardCheck
+from sokhoe.insurance.card_check import (
+    CardCheck,
+    audit_detail,
+    listed_holder,
+    registered_facility_name,
+)
 from sokhoe.insurance.card_token import KeySet, Valid, verify
 from sokhoe.insurance.card_token.token import Revoked
-from sokhoe.insurance.presented_card import audit_detail, listed_holder, registered_facility_name
 from sokhoe.records.check_in_models import CheckIn
 from sokhoe.registry.models import Facility
 from sokhoe.vietnam_time import VIETNAM_TIME
