@@ -10,7 +10,7 @@ check and the same result page. Card numbers travel only in POST bodies, never i
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from pydantic import BaseModel, Field
@@ -22,9 +22,10 @@ from starlette.responses import HTMLResponse, JSONResponse
 from sokhoe.access.roles import Role
 from sokhoe.access.scope import Actor
 from sokhoe.insurance.card_check import CardCheck, check_card_token
-from sokhoe.insurance.card_token import Valid
+from sokhoe.insurance.card_token import KeySet, Valid
 from sokhoe.insurance.card_token.qr import UnreadableImage, read_qr
 from sokhoe.insurance.card_token.revoked import StoredRevocations
+from sokhoe.insurance.card_token.token import Revoked
 from sokhoe.registry.dates import format_partial_date
 from sokhoe.web.deps import CsrfChecked, SessionDep, require_roles
 from sokhoe.web.state import web_state
@@ -162,18 +163,28 @@ def check_json(check: CardCheck) -> dict[str, object]:
     }
 
 
-def _check(request: Request, session: Session, actor: Actor, text: str) -> CardCheck:
+class VerifyingWith(TypedDict):
+    keys: KeySet
+    revoked: Revoked
+    secret: bytes
+    now: dt.datetime
+
+
+def verifying_with(request: Request, session: Session) -> VerifyingWith:
+    """What any act on a presented token (this check, reception's check-in) takes from the
+    server: the keys valid now, the stored revocations, the audit digest's key, the time."""
     state = web_state(request)
     now = dt.datetime.now(dt.UTC)
-    return check_card_token(
-        session,
-        actor,
-        text,
-        keys=state.key_ring.get().verification_keys(now),
-        revoked=StoredRevocations(session),
-        secret=state.secret_key,
-        now=now,
-    )
+    return {
+        "keys": state.key_ring.get().verification_keys(now),
+        "revoked": StoredRevocations(session),
+        "secret": state.secret_key,
+        "now": now,
+    }
+
+
+def _check(request: Request, session: Session, actor: Actor, text: str) -> CardCheck:
+    return check_card_token(session, actor, text, **verifying_with(request, session))
 
 
 def _page(

@@ -18,7 +18,6 @@ from starlette.responses import HTMLResponse, JSONResponse
 
 from sokhoe.access.clock import as_utc
 from sokhoe.access.scope import Actor
-from sokhoe.insurance.card_token.revoked import StoredRevocations
 from sokhoe.records.check_in import (
     CheckInResult,
     check_ins_of_day,
@@ -34,10 +33,10 @@ from sokhoe.web.card_check_views import (
     CheckRequest,
     ClinicStaff,
     check_json,
+    verifying_with,
 )
 from sokhoe.web.deps import CsrfChecked, SessionDep
 from sokhoe.web.paging import Page, page_window
-from sokhoe.web.state import web_state
 from sokhoe.web.templating import render
 
 CHECK_IN_PATH = f"{PAGE_PATH}/tiep-nhan"
@@ -116,14 +115,4 @@ def check_in_api(
 
 
 def _record(request: Request, session: Session, actor: Actor, text: str) -> CheckInResult:
-    state = web_state(request)
-    now = dt.datetime.now(dt.UTC)
-    return record_check_in(
-        session,
-        actor,
-        text,
-        keys=state.key_ring.get().verification_keys(now),
-        revoked=StoredRevocations(session),
-        secret=state.secret_key,
-        now=now,
-    )
+    return record_check_in(session, actor, text, **verifying_with(request, session))
