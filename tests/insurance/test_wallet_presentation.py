@@ -17,6 +17,7 @@ from sokhoe.insurance.card_token import KeyRing, Valid, verify
 from sokhoe.insurance.card_token.claims import APP_LIFETIME, TokenKind
 from sokhoe.insurance.card_token.qr import qr_svg
 from sokhoe.insurance.models import WalletIntegration
+from sokhoe.insurance.paper_card_models import CardRevocation, RevocationKind
 from sokhoe.insurance.passcode_models import WalletPasscode
 from sokhoe.insurance.presentation import NothingToPresent, present
 from tests.access.conftest import Place, fast_hashing, make_actor, place, session
@@ -97,6 +98,25 @@ def test_presenting_ones_card_gives_a_short_signed_code(
     assert isinstance(checked, Valid)
     assert checked.claims.kind is TokenKind.APP
     assert checked.claims.card.card_number == PARENT_CARD
+
+
+def test_a_revoked_card_is_not_presented(
+    session: Session, family: Place, parent: Actor, tmp_path: Path
+) -> None:
+    """A code for a card BHXH revoked would only be refused at the desk: none is made."""
+    _integrate(session, family.parent, PARENT_CARD)
+    session.add(
+        CardRevocation(
+            entry=PARENT_CARD,
+            kind=RevocationKind.CARD,
+            revoked_at=AWARE.replace(tzinfo=None),
+            revoked_by_user_id=None,
+            reason="Mất thẻ",
+        )
+    )
+    session.flush()
+    with pytest.raises(NothingToPresent):
+        present(session, parent, person_id=family.parent, keys=KeyRing.open(tmp_path), now=AWARE)
 
 
 def test_nobody_presents_another_persons_card(

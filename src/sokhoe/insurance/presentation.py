@@ -17,6 +17,7 @@ from sokhoe.insurance import passcode
 from sokhoe.insurance.card_token import KeyRing
 from sokhoe.insurance.card_token.claims import CardDetails, TokenKind, new_claims
 from sokhoe.insurance.card_token.qr import qr_svg
+from sokhoe.insurance.card_token.revoked import StoredRevocations
 from sokhoe.insurance.card_token.token import sign
 from sokhoe.insurance.holder_card import valid_card
 from sokhoe.insurance.requests import authorize_subject
@@ -27,7 +28,7 @@ ISSUER = "sokhoe"
 
 
 class NothingToPresent(Exception):
-    """No card of the holder's wallet is valid today."""
+    """No card of the holder's wallet is valid today (and not revoked by BHXH)."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def present(
         session, actor, person_id=person_id, action="present_card", today=today, holder_only=True
     )
     details = valid_card(session, holder, today=today, integrated_only=True)
-    if details is None:
+    if details is None or StoredRevocations(session).any_revoked((details.card_number,)):
         raise NothingToPresent
     claims = new_claims(details, kind=TokenKind.APP, issuer=ISSUER, now=now)
     token = sign(claims, keys.active)
