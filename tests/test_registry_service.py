@@ -13,7 +13,8 @@ from sokhoe.access.guard import AccessDenied
 from sokhoe.access.models import AuditEntry
 from sokhoe.access.purposes import Purpose
 from sokhoe.access.roles import Role
-from sokhoe.registry import service
+from sokhoe.registry import facility_names, service
+from sokhoe.registry.models import Facility
 from tests.support.factories import (
     BAC_NHA_TRANG,
     KHANH_HOA,
@@ -182,3 +183,15 @@ def test_admin_never_reads_personal_data(session: Session, town: dict) -> None:
     admin = actor(Role.ADMIN)
     with pytest.raises(AccessDenied):
         service.residents(session, admin, commune_code=NHA_TRANG, purpose=Purpose.ADMINISTRATION)
+
+
+def test_facility_names_are_kept_a_while_unknown_codes_too(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_village(session, NHA_TRANG, "Tổ dân phố 5")  # the commune the facility lies in
+    assert facility_names.facility_name(session, "56977") is None
+    session.add(Facility(code="56977", name="Trạm Y tế Thử", commune_code=NHA_TRANG, kind="tram"))
+    session.flush()
+    assert facility_names.facility_name(session, "56977") is None  # kept, as a name would be
+    monkeypatch.setattr(facility_names, "KEEP_SECONDS", 0.0)
+    assert facility_names.facility_name(session, "56977") == "Trạm Y tế Thử"
