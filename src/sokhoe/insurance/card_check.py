@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session
 from sokhoe.access import guard
 from sokhoe.access.purposes import Purpose
 from sokhoe.access.scope import Actor
-from sokhoe.insurance.card_token import CardClaims, KeySet, Valid, Verification, verify
+from sokhoe.insurance.card_token import (
+    CardClaims,
+    CardDetails,
+    KeySet,
+    Valid,
+    Verification,
+    verify,
+)
 from sokhoe.insurance.card_token.token import Revoked
 from sokhoe.insurance.models import InsuranceCard
 from sokhoe.registry.facility_names import facility_name
@@ -76,7 +83,8 @@ def check_card_token(
         purpose=Purpose.CARE,
         detail=audit_detail(verification, secret),
     )
-    return CardCheck(verification, registered_facility_name(session, claims))
+    card = claims.card if claims is not None else None
+    return CardCheck(verification, registered_facility_name(session, card))
 
 
 def audit_detail(verification: Verification, secret: bytes) -> str:
@@ -107,8 +115,8 @@ def listed_holder(session: Session, claims: CardClaims | None) -> str | None:
     return holders[0] if len(holders) == 1 else None
 
 
-def registered_facility_name(session: Session, claims: CardClaims | None) -> str | None:
+def registered_facility_name(session: Session, card: CardDetails | None) -> str | None:
     """The name of the card's registered facility, when the card names one the register knows."""
-    if claims is None or claims.card.facility_code is None:
+    if card is None or card.facility_code is None:
         return None
-    return facility_name(session, claims.card.facility_code)
+    return facility_name(session, card.facility_code)

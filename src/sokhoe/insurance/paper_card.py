@@ -31,6 +31,7 @@ from sokhoe.access.purposes import Purpose
 from sokhoe.access.roles import Role
 from sokhoe.access.scope import Actor
 from sokhoe.db import insert_unless_duplicate
+from sokhoe.insurance.card_check import registered_facility_name
 from sokhoe.insurance.card_number import InvalidCardNumber, parse_card_number
 from sokhoe.insurance.card_token import KeyRing
 from sokhoe.insurance.card_token.claims import CardDetails, TokenKind, new_claims
@@ -220,13 +221,6 @@ def _revocations(session: Session, *entries: str) -> dict[str, CardRevocation]:
     return {row.entry: row for row in rows}
 
 
-def _facility_name(session: Session, card: CardDetails | None) -> str | None:
-    if card is None or card.facility_code is None:
-        return None
-    facility = registry_service.get_facility(session, card.facility_code)
-    return facility.name if facility is not None else None
-
-
 def issue_paper_card(
     session: Session, actor: Actor | None, *, person_id: str, keys: KeyRing, now: dt.datetime
 ) -> PrintedCard:
@@ -260,7 +254,7 @@ def issue_paper_card(
         token_id=claims.token_id_text,
         issued_at=claims.issued_at,
         expires_at=claims.expires_at,
-        facility_name=_facility_name(session, card),
+        facility_name=registered_facility_name(session, card),
     )
 
 
@@ -290,7 +284,7 @@ def holder_cards(
     return HolderCards(
         holder=holder,
         card=card,
-        facility_name=_facility_name(session, card),
+        facility_name=registered_facility_name(session, card),
         card_revocation=revoked.get(card.card_number) if card is not None else None,
         paper_cards=[
             PaperCardLine(

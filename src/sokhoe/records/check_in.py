@@ -95,7 +95,8 @@ def record_check_in(
         purpose=Purpose.CARE,
         detail=audit_detail(verification, secret),
     )
-    check = CardCheck(verification, registered_facility_name(session, claims))
+    stated = claims.card if claims is not None else None
+    check = CardCheck(verification, registered_facility_name(session, stated))
     if not isinstance(verification, Valid):
         return CheckInResult(check, None, created=False)
     # Care is the purpose of reception alone, whose account always names its facility.
