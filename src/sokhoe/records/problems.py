@@ -1,0 +1,75 @@
+"""What is wrong with a hospital's file or record, Vietnamese by default and English on
+request, named by file, record (``MA_LK``, or a FHIR entry) and field.
+
+A parser yields a :class:`RecordProblem` in place of a record it cannot use and goes on with
+the next; a file it cannot read at all raises :class:`FileUnusable` (``sokhoe ingest`` exits
+2). Codes are grouped by the parser that raises them; each parser owns its block.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+TEMPLATES: dict[str, tuple[str, str]] = {
+    # Any format.
+    "required": ("không được để trống", "must not be empty"),
+    "bad_date": ("ngày {value!r} không hợp lệ", "date {value!r} is not valid"),
+    "bad_person_id": (
+        "mã định danh phải gồm 12 chữ số (nhận được {value!r})",
+        "a personal ID has 12 digits (got {value!r})",
+    ),
+    "bad_card_number": ("mã thẻ BHYT không hợp lệ: {reason}", "invalid BHYT card number: {reason}"),
+    "bad_facility_code": (
+        "mã cơ sở KCB phải có 5 ký tự (nhận được {value!r})",
+        "a facility code has 5 characters (got {value!r})",
+    ),
+    "unknown_icd10": (
+        "mã bệnh {value!r} không có trong ICD-10",
+        "diagnosis code {value!r} is not in ICD-10",
+    ),
+    "too_long": ("dài quá {limit} ký tự", "longer than {limit} characters"),
+    "not_xml_or_json": (
+        "tệp không phải XML hay JSON",
+        "the file is neither XML nor JSON",
+    ),
+    "other_facility": (
+        "hồ sơ của cơ sở {value!r}, không phải của cơ sở gửi ({sender!r})",
+        "a record of facility {value!r}, not of the sender ({sender!r})",
+    ),
+    # QĐ 130 XML (records/qd130.py).
+    # FHIR R4 (records/fhir.py).
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RecordProblem:
+    """One thing wrong: in which file, which record, which field, and what (a code of
+    :data:`TEMPLATES` with its parameters)."""
+
+    source: str
+    #: ``MA_LK 2400012345`` or ``Bundle.entry[3]``; ``None`` for the file as a whole.
+    record: str | None
+    #: ``NGAY_VAO``, or a FHIR path such as ``Encounter.period.start``.
+    field: str | None
+    code: str
+    params: dict[str, object] = dataclasses.field(default_factory=dict)
+
+    def message(self, lang: str = "vi") -> str:
+        vi, en = TEMPLATES[self.code]
+        text = (en if lang == "en" else vi).format(**self.params)
+        where = self.source
+        if self.record is not None:
+            where += f", {'record' if lang == 'en' else 'hồ sơ'} {self.record}"
+        if self.field:
+            where += f", {'field' if lang == 'en' else 'trường'} {self.field}"
+        return f"{where}: {text}"
+
+
+class FileUnusable(Exception):
+    """The file cannot be read at all (not XML or JSON, unsafe XML, wrong envelope): nothing
+    of it is stored."""
+
+    def __init__(self, problem: RecordProblem) -> None:
+        super().__init__(problem.message())
+        self.problem = problem
