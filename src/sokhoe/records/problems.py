@@ -37,6 +37,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "hồ sơ của cơ sở {value!r}, không phải của cơ sở gửi ({sender!r})",
         "a record of facility {value!r}, not of the sender ({sender!r})",
     ),
+    # Ingest (records/ingest.py).
+    "unknown_facility": (
+        "cơ sở KCB {value!r} không có trong danh mục",
+        "facility {value!r} is not in the register of facilities",
+    ),
     # QĐ 130 XML (records/qd130.py).
     # FHIR R4 (records/fhir.py).
 }
