@@ -49,11 +49,19 @@ def migrate() -> None:
 def serve(
     port: int = typer.Option(8000, min=1, max=65535, help="TCP port"),
     host: str = typer.Option("127.0.0.1", help="address to listen on"),
+    workers: int = typer.Option(
+        1, min=1, max=64, help="server processes (more than one needs PostgreSQL)"
+    ),
 ) -> None:
     """Serve the web app on the configured database (SOKHOE_DATABASE_URL)."""
+    from sokhoe.web.server import SeveralWorkersNeedPostgres
     from sokhoe.web.server import serve as serve_web
 
-    serve_web(host=host, port=port)
+    try:
+        serve_web(host=host, port=port, workers=workers)
+    except SeveralWorkersNeedPostgres as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
 
 
 @app.command()

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -72,14 +72,26 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
+#: Key of the PostgreSQL advisory lock under which the schema is migrated ("SKmigr").
+_MIGRATION_LOCK_KEY = 0x534B6D696772
+
+
 def migrate(engine: Engine) -> None:
-    """Upgrade the database behind ``engine`` to the newest Alembic revision."""
+    """Upgrade the database behind ``engine`` to the newest Alembic revision.
+
+    Server processes started together (``sokhoe serve --workers``) each migrate: on
+    PostgreSQL they take turns on an advisory lock, so one upgrades and the others find the
+    schema at head. SQLite's write lock serialises them by itself."""
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
+        if is_postgres(engine):
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
+            )
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
 

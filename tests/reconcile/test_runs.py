@@ -21,6 +21,7 @@ from sokhoe.access.scope import Actor, actor_for
 from sokhoe.access.service import create_user
 from sokhoe.cli import app as cli_app
 from sokhoe.config import get_settings
+from sokhoe.database_lease import DatabaseLease
 from sokhoe.dataset import load_directory
 from sokhoe.reconcile import run_worker, runs
 from sokhoe.reconcile.inputs import CONTRACTS
@@ -293,3 +294,38 @@ def test_the_command_line_keeps_its_run_when_asked(
         failed = session.scalars(select(ReconcileRun).where(ReconcileRun.id > record.id)).one()
         assert failed.status == RunStatus.FAILED and failed.error is not None
         assert failed.error["en"].startswith("broken.csv, line 1, field person_id")
+
+
+def test_only_the_worker_holding_the_lease_runs_and_it_fails_what_a_dead_one_left(
+    database: Database, files: Path, tmp_path: Path
+) -> None:
+    """Several server processes share PostgreSQL: the one worker holding the lease fails
+    the run its dead predecessor left running; the others leave it alone."""
+    if database.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite serves one process")
+    left_running = upload_run(database, officer(database), files, tmp_path, AS_OF)
+    with database.sessions() as session:
+        assert run_worker.claim_next(session) == left_running
+        session.commit()
+    other_process = open_database(database.engine.url.render_as_string(hide_password=False))
+    holder = DatabaseLease(other_process.engine, run_worker.LEASE_KEY)
+    assert holder.try_acquire()
+    worker = run_worker.RunWorker(database, poll_seconds=0.05)
+    worker.start()
+    try:
+        time.sleep(0.5)
+        with Session(database.engine) as session:
+            assert session.get_one(ReconcileRun, left_running).status == RunStatus.RUNNING
+        holder.release()  # the holder's process stops
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with Session(database.engine) as session:
+                status = session.get_one(ReconcileRun, left_running).status
+            if status == RunStatus.FAILED:
+                break
+            time.sleep(0.05)
+        assert status == RunStatus.FAILED
+        assert not DatabaseLease(other_process.engine, run_worker.LEASE_KEY).try_acquire()
+    finally:
+        worker.stop()
+        other_process.engine.dispose()

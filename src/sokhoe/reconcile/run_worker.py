@@ -21,6 +21,7 @@ from sokhoe.access.clock import utcnow
 from sokhoe.access.models import User
 from sokhoe.access.scope import actor_for
 from sokhoe.bulk.messages import FileRejected
+from sokhoe.database_lease import DatabaseLease
 from sokhoe.db import unit_of_work
 from sokhoe.reconcile import database_inputs, run_files, runs
 from sokhoe.reconcile.inputs import CONTRACTS
@@ -147,8 +148,9 @@ def _finish(
 
 
 def fail_interrupted(session: Session) -> int:
-    """Marks the runs a stopped server left ``running`` as failed (their work died with
-    that process); queued ones stay queued for the next worker. Returns how many."""
+    """Marks the runs a stopped worker left ``running`` as failed (their work died with
+    its process); queued ones stay queued. Only the lease holder may call it. Returns how
+    many."""
     result = session.execute(
         update(ReconcileRun)
         .where(ReconcileRun.status == RunStatus.RUNNING.value)
@@ -164,25 +166,31 @@ def fail_interrupted(session: Session) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-class RunWorker:
-    """The one thread of a server process that carries out runs, oldest first.
+#: Key of the lease that makes one process per database the reconciliation worker ("SKrecon").
+LEASE_KEY = 0x534B7265636F6E
 
-    It looks for queued runs when woken (after a request that started one has committed)
-    and every ``poll_seconds`` otherwise (runs queued by another process). One web process
-    per database is assumed: on start it fails the runs left ``running`` by a previous one.
+
+class RunWorker:
+    """The thread of a server process that carries out runs, oldest first, while this
+    process holds the database's worker lease (:mod:`sokhoe.database_lease`).
+
+    Every server process starts one; the one that takes the lease first works, the others
+    try again every ``poll_seconds`` and take over when its process dies. On taking the
+    lease, a worker fails the runs a previous holder left ``running`` (their work died with
+    it). It looks for queued runs when woken (after a request of this process started one)
+    and every ``poll_seconds`` otherwise (runs queued by another process).
     """
 
     def __init__(self, database: Database, *, poll_seconds: float = 5.0) -> None:
         self._database = database
         self._poll = poll_seconds
+        self._lease = DatabaseLease(database.engine, LEASE_KEY)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         """Starts the thread (again, after :meth:`stop`: an app may be started twice)."""
-        with unit_of_work(self._database.sessions) as session:
-            fail_interrupted(session)
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop, name="reconcile-worker", daemon=True)
         self._thread.start()
@@ -195,16 +203,33 @@ class RunWorker:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+            if self._thread.is_alive():  # a run still going: the lease ends with the process
+                return
+        self._lease.release()
 
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                with unit_of_work(self._database.sessions) as session:
-                    run_id = claim_next(session)
-                if run_id is not None:
-                    execute(self._database, run_id)
-                    continue
+                if self._leading():
+                    with unit_of_work(self._database.sessions) as session:
+                        run_id = claim_next(session)
+                    if run_id is not None:
+                        execute(self._database, run_id)
+                        continue
             except Exception as exc:  # the database went away: try again at the next poll
                 log.error("reconciliation worker: %s", type(exc).__name__)
             self._wake.wait(self._poll)
             self._wake.clear()
+
+    def _leading(self) -> bool:
+        """Whether this process is the worker now; on taking over, fails what the previous
+        holder left running."""
+        if self._lease.held():
+            return True
+        if not self._lease.try_acquire():
+            return False
+        with unit_of_work(self._database.sessions) as session:
+            failed = fail_interrupted(session)
+        if failed:
+            log.warning("reconciliation worker: %d interrupted run(s) marked failed", failed)
+        return True
