@@ -10,6 +10,7 @@ from sokhoe.insurance import passcode_models as insurance_passcode_models
 from sokhoe.insurance import request_models as insurance_request_models
 from sokhoe.reconcile import models as reconcile_models
 from sokhoe.records import check_in_models as records_check_in_models
+from sokhoe.records import models as records_models
 from sokhoe.registry import models as registry_models
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "insurance_request_models",
     "reconcile_models",
     "records_check_in_models",
+    "records_models",
     "registry_models",
 ]

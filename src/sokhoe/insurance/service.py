@@ -4,7 +4,7 @@ person's cards behind the audited guard."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sokhoe.access import guard
 from sokhoe.access.purposes import Purpose
 from sokhoe.access.scope import Actor
+from sokhoe.insurance.card_number import InvalidCardNumber, split_card_number
 from sokhoe.insurance.models import InsuranceCard, WalletIntegration
 from sokhoe.registry import service as registry_service
 from sokhoe.registry.models import Citizen, Commune
@@ -106,6 +107,37 @@ def integrated_counts(
         communes = select(Commune.code).where(Commune.province_code == province_code)
         query = query.where(Citizen.commune_code.in_(communes))
     return {code: int(n) for code, n in session.execute(query)}
+
+
+def card_holders(session: Session, card_numbers: Collection[str]) -> dict[str, frozenset[str]]:
+    """For each of ``card_numbers`` (as a hospital sent it: a 15-character code, a 10-digit
+    BHXH number or a 12-digit ID), the person IDs BHXH's list names for the card; one query
+    for a whole batch.
+
+    Cards are matched on the BHXH number, the part every card of a person shares since 2021
+    (a new group code is a new 15-character code, not a new person). A number of no card
+    shape, or one the list does not know or lists without a holder, maps to an empty set.
+    """
+    wanted: dict[str, str] = {}
+    for number in card_numbers:
+        try:
+            wanted[number] = split_card_number(number).bhxh_number
+        except InvalidCardNumber:
+            wanted[number] = ""
+    holders: dict[str, set[str]] = {}
+    bhxh_numbers = sorted({n for n in wanted.values() if n})
+    if bhxh_numbers:
+        rows = session.execute(
+            select(InsuranceCard.bhxh_number, InsuranceCard.person_id)
+            .where(
+                InsuranceCard.bhxh_number.in_(bhxh_numbers), InsuranceCard.person_id.is_not(None)
+            )
+            .distinct()
+        )
+        for bhxh_number, person_id in rows:
+            if person_id is not None:  # excluded by the query; said again for the types
+                holders.setdefault(bhxh_number, set()).add(person_id)
+    return {number: frozenset(holders.get(bhxh, ())) for number, bhxh in wanted.items()}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,6 +108,22 @@ def get_province(session: Session, code: int) -> Province | None:
 
 def get_facility(session: Session, code: str) -> Facility | None:
     return session.get(Facility, code)
+
+
+def registered_person_ids(session: Session, person_ids: Collection[str]) -> set[str]:
+    """Those of ``person_ids`` the register holds: one query for a whole batch (a hospital
+    file's patients), reading no personal data but the IDs asked about."""
+    if not person_ids:
+        return set()
+    found = select(Citizen.person_id).where(Citizen.person_id.in_(list(person_ids)))
+    return set(session.scalars(found))
+
+
+def known_facility_codes(session: Session, codes: Collection[str]) -> set[str]:
+    """Those of ``codes`` that name a facility of the register."""
+    if not codes:
+        return set()
+    return set(session.scalars(select(Facility.code).where(Facility.code.in_(list(codes)))))
 
 
 def commune_names(session: Session, province_code: int) -> dict[int, str]:

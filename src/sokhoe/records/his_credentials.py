@@ -1,0 +1,136 @@
+"""A facility's API keys for its hospital information system (HIS), which sends the
+facility's records (``Authorization: Bearer skh_…``) and may send no other facility's.
+
+A key is ``skh_`` and 32 random bytes in URL-safe Base64, shown once when issued; only its
+SHA-256 is stored. A slow password hash (Argon2, as for passwords) would add nothing: it
+exists to make guessing a *low-entropy* secret from its hash expensive, and 256 random bits
+cannot be guessed at any speed. A fast hash also lets every request find its key by one
+indexed lookup of the hash, rather than trying each stored key in turn. Lookup by hash
+reveals nothing through timing (an attacker cannot choose the hash's bytes), and the final
+comparison is constant-time all the same.
+
+A facility may hold several keys (one per HIS server, or an old and a new one while it
+switches); a revoked key is refused from the moment its revocation commits.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from sokhoe.access import audit
+from sokhoe.access.clock import utcnow
+from sokhoe.access.purposes import Purpose
+from sokhoe.access.scope import Actor
+from sokhoe.records.models import HisCredential
+from sokhoe.registry import service as registry_service
+
+PREFIX = "skh_"
+_SECRET_BYTES = 32
+#: ``skh_`` and the Base64 of 32 bytes without padding.
+_KEY_LENGTH = len(PREFIX) + 43
+
+
+class UnknownFacility(ValueError):
+    """No facility of the register has this code."""
+
+    def __init__(self, facility_code: str) -> None:
+        super().__init__(f"không có cơ sở KCB mã {facility_code!r} trong danh mục")
+
+
+@dataclass(frozen=True, slots=True)
+class HisKey:
+    """A key that is valid now: whose it is, and which one (never the secret)."""
+
+    id: int
+    facility_code: str
+    label: str
+
+    @property
+    def audit_label(self) -> str:
+        """How an audit entry names the sender: the facility's key by number."""
+        return f"khóa HIS số {self.id} của cơ sở {self.facility_code}"
+
+
+def _digest(presented: str) -> str:
+    return hashlib.sha256(presented.encode("ascii")).hexdigest()
+
+
+def issue_key(
+    session: Session, facility_code: str, label: str, *, actor: Actor | None = None
+) -> str:
+    """A new key for ``facility_code``: the secret, to hand over now; it cannot be shown
+    again. Raises :class:`UnknownFacility` for a code the register does not hold."""
+    if not registry_service.known_facility_codes(session, {facility_code}):
+        raise UnknownFacility(facility_code)
+    secret = base64.urlsafe_b64encode(secrets.token_bytes(_SECRET_BYTES)).rstrip(b"=")
+    presented = PREFIX + secret.decode("ascii")
+    credential = HisCredential(
+        facility_code=facility_code,
+        key_hash=_digest(presented),
+        label=label,
+        created_at=utcnow().replace(tzinfo=None),
+    )
+    session.add(credential)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="issue_his_key",
+        purpose=Purpose.ADMINISTRATION,
+        detail=f"khóa HIS số {credential.id} cho cơ sở {facility_code}",
+    )
+    return presented
+
+
+def find_key(session: Session, presented: str) -> HisKey | None:
+    """The valid key ``presented`` is, or ``None`` (unknown, malformed or revoked)."""
+    if not (presented.isascii() and presented.startswith(PREFIX)):
+        return None
+    if len(presented) != _KEY_LENGTH:
+        return None
+    digest = _digest(presented)
+    row = session.execute(
+        select(
+            HisCredential.id,
+            HisCredential.facility_code,
+            HisCredential.label,
+            HisCredential.key_hash,
+        ).where(HisCredential.key_hash == digest, HisCredential.revoked_at.is_(None))
+    ).first()
+    if row is None or not hmac.compare_digest(row.key_hash, digest):
+        return None
+    return HisKey(row.id, row.facility_code, row.label)
+
+
+def facility_for_key(session: Session, presented: str) -> str | None:
+    """The facility whose valid key ``presented`` is; ``None`` for any other text."""
+    key = find_key(session, presented)
+    return key.facility_code if key else None
+
+
+def revoke_key(session: Session, key_id: int, *, actor: Actor | None = None) -> bool:
+    """Revoke key ``key_id``; whether it was valid until now (``False``: unknown or revoked
+    already)."""
+    revoked = session.execute(
+        update(HisCredential)
+        .where(HisCredential.id == key_id, HisCredential.revoked_at.is_(None))
+        .values(revoked_at=utcnow().replace(tzinfo=None))
+        .returning(HisCredential.facility_code)
+    ).first()
+    if revoked is None:
+        return False
+    audit.record(
+        session,
+        actor=actor,
+        action="revoke_his_key",
+        purpose=Purpose.ADMINISTRATION,
+        detail=f"khóa HIS số {key_id} của cơ sở {revoked.facility_code}",
+    )
+    return True
