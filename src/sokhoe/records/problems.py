@@ -43,6 +43,39 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "facility {value!r} is not in the register of facilities",
     ),
     # QĐ 130 XML (records/qd130.py).
+    "unsafe_xml": (
+        "XML có khai báo DTD hay thực thể (dạng XML bomb, thực thể ngoài): từ chối, không đọc",
+        "the XML declares a DTD or entities (as XML bombs and external entities do): not read",
+    ),
+    "bad_xml": (
+        "XML hỏng ở dòng {line}, cột {column} (tệp bị cắt cụt?)",
+        "broken XML at line {line}, column {column} (a truncated file?)",
+    ),
+    "wrong_envelope": (
+        "phần tử gốc là <{value}>, không phải <GIAMDINHHS> của QĐ 130",
+        "the root element is <{value}>, not QĐ 130's <GIAMDINHHS>",
+    ),
+    "bad_base64": ("nội dung không phải base64 hợp lệ", "the content is not valid base64"),
+    "bad_inner_xml": (
+        "nội dung bảng không phải XML hợp lệ",
+        "the table's content is not well-formed XML",
+    ),
+    "missing_table": (
+        "hồ sơ không có bảng {table} (<{tag}>)",
+        "the record has no {table} table (<{tag}>)",
+    ),
+    "bad_code": (
+        "mã {value!r} không có trong danh mục ({allowed})",
+        "code {value!r} is not in the list ({allowed})",
+    ),
+    "ends_before_start": (
+        "thời điểm {value!r} trước thời điểm vào {start!r}",
+        "{value!r} is earlier than the admission at {start!r}",
+    ),
+    "bad_card_shape": (
+        "mã thẻ BHYT {value!r} phải có 15 ký tự (hoặc là mã số BHXH 10 chữ số)",
+        "a BHYT card number has 15 characters, or is the 10-digit BHXH number (got {value!r})",
+    ),
     # FHIR R4 (records/fhir.py).
 }
 
