@@ -6,9 +6,10 @@ The envelope is streamed (exports run to hundreds of megabytes): each ``HOSO`` i
 turned into records and dropped before the next. Only XML1 (the visit), XML13 (referral
 letter) and XML14 (re-exam appointment) are decoded; the other tables are skipped unread.
 
-Everything is parsed with ``defusedxml`` and no DTD at all: a document type declaration,
-which every XML bomb and external entity needs, makes the whole file unusable before
-anything in it is expanded or fetched, whether in the envelope or in a table inside it.
+Everything is parsed with ``defusedxml`` and no DTD at all (:mod:`~sokhoe.records.qd130_xml`):
+a document type declaration, which every XML bomb and external entity needs, makes the whole
+file unusable before anything in it is expanded or fetched, whether in the envelope or in a
+table inside it.
 Because the file is streamed, :class:`~sokhoe.records.problems.FileUnusable` can come after
 records of the file were already yielded (a truncated file, a bomb in the tenth visit): a
 caller that stores nothing of an unusable file keeps them aside until the end.
@@ -26,12 +27,11 @@ import binascii
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
-from xml.etree.ElementTree import Element, ParseError, TreeBuilder
+from xml.etree.ElementTree import Element, ParseError
 
-import defusedxml.ElementTree as safe_xml
 from defusedxml import DefusedXmlException
 
-from sokhoe.records import qd130_records
+from sokhoe.records import qd130_records, qd130_xml
 from sokhoe.records.clinical import ClinicalRecord
 from sokhoe.records.problems import FileUnusable, RecordProblem
 from sokhoe.records.qd130_fields import FieldReader
@@ -70,42 +70,23 @@ def _read(stream: BinaryIO, name: str) -> Iterator[Yielded]:
         yield from _records(visit, number, name)
 
 
-def _local(tag: str) -> str:
-    """A tag without its namespace (``{uri}HOSO`` → ``HOSO``)."""
-    return tag.rpartition("}")[2] if "}" in tag else tag
-
-
 def _visits(stream: BinaryIO, name: str) -> Iterator[tuple[int, Element]]:
-    """Each complete ``HOSO`` element with its number in the file (from 1), removed from the
-    tree once used so that memory holds one visit at a time."""
-    open_elements: list[Element] = []
-    count, rooted = 0, False
+    """Each complete ``HOSO`` element with its number in the file (from 1)."""
+    envelope = qd130_xml.Stream(ROOT, "HOSO")
     try:
-        for event, element in safe_xml.iterparse(stream, ("start", "end"), forbid_dtd=True):
-            if event == "start":
-                if count == 0 and not open_elements and _local(element.tag) != ROOT:
-                    root = _local(element.tag)
-                    raise FileUnusable(
-                        RecordProblem(name, None, None, "wrong_envelope", {"value": root})
-                    )
-                open_elements.append(element)
-                rooted = True
-                continue
-            open_elements.pop()
-            if _local(element.tag) == "HOSO" and open_elements:
-                count += 1
-                yield count, element
-                open_elements[-1].remove(element)
+        yield from enumerate(envelope.items(stream), 1)
+    except qd130_xml.WrongRoot as wrong:
+        problem = RecordProblem(name, None, None, "wrong_envelope", {"value": wrong.tag})
+        raise FileUnusable(problem) from None
     except DefusedXmlException:
         raise FileUnusable(RecordProblem(name, None, None, "unsafe_xml")) from None
     except (ParseError, LookupError, UnicodeError) as error:
         # Nothing read at all: not XML; a fault further on: broken (often truncated) XML.
-        if not rooted:
+        if not envelope.rooted:
             raise FileUnusable(RecordProblem(name, None, None, "not_xml_or_json")) from None
         line, column = getattr(error, "position", (0, 0))
-        raise FileUnusable(
-            RecordProblem(name, None, None, "bad_xml", {"line": line, "column": column})
-        ) from None
+        problem = RecordProblem(name, None, None, "bad_xml", {"line": line, "column": column})
+        raise FileUnusable(problem) from None
 
 
 class _Undecodable(Exception):
@@ -157,9 +138,9 @@ def _built(build: _Builder, row: Row, name: str, number: int, table: str) -> Ite
 def _tables(visit: Element) -> Iterator[tuple[str, Element | None]]:
     """``(LOAIHOSO, NOIDUNGFILE)`` of each ``FILEHOSO`` of a table that is read."""
     for item in visit:
-        if _local(item.tag) != "FILEHOSO":
+        if qd130_xml.local(item.tag) != "FILEHOSO":
             continue
-        parts = {_local(child.tag): child for child in item}
+        parts = {qd130_xml.local(child.tag): child for child in item}
         kind = parts.get("LOAIHOSO")
         table = (kind.text or "").strip().upper() if kind is not None else ""
         if table in RECORD_TAGS:
@@ -180,48 +161,35 @@ def _rows(content: Element | None, tag: str, name: str, number: int, table: str)
     return [
         _fields(element)
         for document in documents
-        for element in ([document] if _local(document.tag) == tag else document.iter())
-        if _local(element.tag) == tag
+        for element in ([document] if qd130_xml.local(document.tag) == tag else document.iter())
+        if qd130_xml.local(element.tag) == tag
     ]
 
 
 def _fields(record: Element) -> Row:
     """A record's fields as tag → text as written (stripping waits for the fields used)."""
     if "}" in record.tag:
-        return {_local(field.tag): field.text or "" for field in record}
+        return {qd130_xml.local(field.tag): field.text or "" for field in record}
     return {field.tag: field.text or "" for field in record}
 
 
 def _base64(text: str) -> bytes:
+    """Strict base64, wrapped in lines (as .NET's line breaks option writes it) or not."""
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        pass
     try:
         return base64.b64decode("".join(text.split()), validate=True)
     except (binascii.Error, ValueError):
         raise _Undecodable("bad_base64") from None
 
 
-class _TableParser(safe_xml.DefusedXMLParser):  # type: ignore[misc]
-    """defusedxml's parser (no DTD, so no entity of any kind) whose elements go straight to
-    the C tree builder: the pure-Python handlers defusedxml puts in between cost more than
-    half of a visit's time (160 µs of 230 for a typical XML1)."""
-
-    def __init__(self) -> None:
-        builder = TreeBuilder()
-        super().__init__(target=builder, forbid_dtd=True)
-        expat = self.parser
-        expat.ordered_attributes = False
-        # Tags then come as "uri}local" (expat's own form), which _local reads as well.
-        expat.StartElementHandler = builder.start
-        expat.EndElementHandler = builder.end
-
-
 def _parse_inner(document: bytes, name: str, number: int, table: str) -> Element:
-    parser = _TableParser()
     try:
-        parser.feed(document)
-        root: Element = parser.close()
+        return qd130_xml.parse_document(document)
     except DefusedXmlException:
         problem = RecordProblem(name, f"HOSO {number}", f"{table}.NOIDUNGFILE", "unsafe_xml")
         raise FileUnusable(problem) from None
     except (ParseError, LookupError, UnicodeError):
         raise _Undecodable("bad_inner_xml") from None
-    return root
