@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sokhoe.records import icd10
 from sokhoe.records.clinical import Appointment, Patient, Referral, Visit
 from sokhoe.records.problems import FileUnusable, RecordProblem
 from sokhoe.records.qd130 import read_envelope
@@ -467,3 +468,41 @@ def test_a_damaged_envelope_is_unusable_or_read_never_a_crash(data: st.DataObjec
             assert isinstance(found, Visit | RecordProblem)
     except FileUnusable:
         pass
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    started=st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2030, 12, 31)).map(
+        lambda moment: moment.replace(second=0, microsecond=0)
+    ),
+    minutes=st.integers(0, 60 * 24 * 30),
+    born=st.dates(dt.date(1900, 1, 1), dt.date(2030, 12, 31)),
+    sex=st.sampled_from(["1", "2", "3"]),
+    codes=st.lists(st.sampled_from(sorted(icd10.NAMED_CODES)), min_size=1, max_size=6, unique=True),
+    name=st.text(
+        "aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ ",
+        min_size=1,
+        max_size=40,
+    ).filter(str.strip),
+)
+def test_what_a_facility_writes_is_what_the_book_gets(
+    started: dt.datetime, minutes: int, born: dt.date, sex: str, codes: list[str], name: str
+) -> None:
+    ended = started + dt.timedelta(minutes=minutes)
+    fields = {
+        "HO_TEN": name.title(),
+        "NGAY_SINH": f"{born:%Y%m%d}0000",
+        "GIOI_TINH": sex,
+        "NGAY_VAO": f"{started:%Y%m%d%H%M}",
+        "NGAY_RA": f"{ended:%Y%m%d%H%M}",
+        "MA_BENH_CHINH": codes[0].replace(".", ""),
+        "MA_BENH_KT": ";".join(codes[1:]),
+    }
+    (visit,) = read(envelope(visit_file(**fields)))
+    assert isinstance(visit, Visit)
+    assert visit.patient.full_name == " ".join(name.title().split())
+    assert visit.patient.birth_date == born
+    assert visit.patient.sex == {"1": "M", "2": "F", "3": None}[sex]
+    assert visit.started_at == started.replace(tzinfo=VIETNAM_TIME)
+    assert visit.ended_at == ended.replace(tzinfo=VIETNAM_TIME)
+    assert (visit.main_diagnosis, *visit.other_diagnoses) == tuple(codes)
