@@ -77,6 +77,61 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "a BHYT card number has 15 characters, or is the 10-digit BHXH number (got {value!r})",
     ),
     # FHIR R4 (records/fhir.py).
+    "not_a_bundle": (
+        "tệp JSON không phải một Bundle FHIR (resourceType {value!r})",
+        "the JSON is not a FHIR Bundle (resourceType {value!r})",
+    ),
+    "bundle_type": (
+        "Bundle loại {value!r} không được nhận (chỉ transaction, batch, collection)",
+        "a Bundle of type {value!r} is not accepted (only transaction, batch, collection)",
+    ),
+    "number_too_long": ("có số dài quá {limit} chữ số", "a number has more than {limit} digits"),
+    "fhir_invalid": ("không đúng chuẩn FHIR R4: {detail}", "not valid FHIR R4: {detail}"),
+    "unsupported_method": (
+        "thao tác {value!r} không được hỗ trợ (chỉ POST, PUT)",
+        "method {value!r} is not supported (only POST, PUT)",
+    ),
+    "unsupported_resource": (
+        "loại tài nguyên {value!r} không được lưu vào sổ sức khỏe",
+        "resources of type {value!r} are not kept in the health book",
+    ),
+    "unresolved_reference": (
+        "tham chiếu {value!r} không trỏ tới tài nguyên phù hợp nào trong Bundle",
+        "reference {value!r} points to no fitting resource in the Bundle",
+    ),
+    "depends_on_refused": (
+        "không lưu được vì {value} có lỗi",
+        "not stored because {value} has problems",
+    ),
+    "no_facility": (
+        "không rõ cơ sở KCB: cần một Organization có mã cơ sở KCB",
+        "no facility: an Organization with a facility code is needed",
+    ),
+    "partial_date": (
+        "ngày {value!r} thiếu tháng hoặc ngày",
+        "date {value!r} lacks its month or day",
+    ),
+    "end_before_start": (
+        "thời điểm kết thúc ({end}) trước thời điểm bắt đầu ({start})",
+        "the end ({end}) is before the start ({start})",
+    ),
+    "status_not_stored": (
+        "trạng thái {value!r} không được ghi vào sổ",
+        "status {value!r} is not recorded in the book",
+    ),
+    "condition_without_encounter": (
+        "chẩn đoán phải gắn với một lượt khám (Condition.encounter)",
+        "a diagnosis must name its encounter (Condition.encounter)",
+    ),
+    "no_icd10": ("chẩn đoán không có mã ICD-10", "the diagnosis has no ICD-10 code"),
+    "unknown_vaccine": (
+        "vắc xin {value!r} không thuộc chương trình tiêm chủng mở rộng",
+        "vaccine {value!r} is not one of the national immunization programme's",
+    ),
+    "not_a_referral": (
+        "ServiceRequest không phải giấy chuyển tuyến",
+        "the ServiceRequest is not a referral",
+    ),
 }
 
 
