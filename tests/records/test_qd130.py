@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import io
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,20 @@ def test_a_visit_is_read_with_its_patient_dates_and_diagnoses(tmp_path: Path) ->
     path = tmp_path / "kcb.xml"
     path.write_bytes(data)
     assert list(read_envelope(path, name="kcb.xml")) == [EXPECTED_VISIT]
+
+
+def test_a_large_file_is_streamed_one_visit_at_a_time(tmp_path: Path) -> None:
+    path = tmp_path / "kcb.xml"
+    path.write_bytes(envelope(*(visit_file(MA_LK=f"L{n}") for n in range(3000))))
+    assert path.stat().st_size > 3_000_000
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in read_envelope(path, name="kcb.xml"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count == 3000
+    assert peak < 1_000_000
 
 
 def test_what_real_exports_look_like_is_accepted() -> None:

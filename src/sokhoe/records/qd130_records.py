@@ -18,7 +18,7 @@ from sokhoe.records.qd130_fields import FieldReader
 #: (taken home), 7 undetermined, 8 died out of hospital (added by QĐ 4750).
 _OUTCOMES: dict[str, str | None] = {code: code for code in "12345678"}
 
-#: ``MA_LYDO_CT`` as the letter words it (a few HIS write the words rather than the code).
+#: ``MA_LYDO_CT``'s codes in words; the words some HIS write in place of the code are kept.
 _REFERRAL_REASONS: dict[str, str] = {
     "1": "Đủ điều kiện chuyển tuyến, phù hợp quy định chuyển tuyến",
     "2": "Đủ điều kiện chuyển tuyến do vượt khả năng đáp ứng của cơ sở",
@@ -52,6 +52,7 @@ def with_visit(own: Mapping[str, str], visit: Mapping[str, str] | None) -> Mappi
 
 
 def patient(fields: FieldReader) -> Patient | None:
+    """The person as the record names them; ``None`` (with its problem) without a name."""
     full_name = fields.text("HO_TEN", limit=255, required=True)
     found = Patient(
         full_name=full_name or "",
