@@ -459,7 +459,24 @@ def test_the_response_bundle_answers_every_entry_in_order() -> None:
     ]
     issue = answer.entry[APPOINTMENT].response.outcome.issue[0]
     assert issue.expression == ["Bundle.entry[9].resource.start"]
-    assert answer.entry[REFERRAL].response.outcome.issue[0].code == "not-found"
+    refused = answer.entry[REFERRAL].response.outcome.issue[0]
+    assert (refused.code, refused.expression) == ("not-found", ["Bundle.entry[7]"])
+
+
+def test_the_diagnoses_of_a_refused_visit_are_refused_with_it() -> None:
+    reading = read(transaction())
+    refusal = RecordProblem(
+        "his.json", "2411300087", None, "other_facility", {"value": "56012", "sender": "56001"}
+    )
+    results = dict.fromkeys((IMMUNIZATION, REFERRAL, APPOINTMENT), CREATED)
+
+    answer = response_bundle(reading, {**results, ENCOUNTER: EntryResult.refused(refusal)})
+
+    for index in (ENCOUNTER, CONDITION_I10, CONDITION_J18):
+        response = answer["entry"][index]["response"]
+        assert response["status"] == "400 Bad Request"
+        assert response["outcome"]["issue"][0]["expression"] == ["Bundle.entry[3]"]
+        assert response["outcome"]["issue"][0]["code"] == "forbidden"
 
 
 def test_a_queued_record_is_accepted_and_a_batch_gets_a_batch_response() -> None:
