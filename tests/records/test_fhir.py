@@ -140,6 +140,15 @@ def test_a_collection_with_relative_references_and_the_senders_facility() -> Non
     ]
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_json_with_a_byte_order_mark_or_in_utf_16_is_read(encoding: str) -> None:
+    text = (FILES / "transaction.json").read_text(encoding="utf-8")
+
+    reading = read_bundle(text.encode(encoding), source="his.json")
+
+    assert len(reading.records) == 4
+
+
 def test_a_record_naming_no_facility_from_a_sender_unknown_is_a_problem() -> None:
     reading = read_bundle((FILES / "collection.json").read_bytes(), source="c")
 
@@ -280,6 +289,15 @@ def test_a_vaccine_outside_the_programme_is_a_problem() -> None:
     ]
 
 
+def test_a_dose_number_beyond_any_schedule_is_a_problem() -> None:
+    bundle = transaction()
+    resource(bundle, IMMUNIZATION)["protocolApplied"] = [{"doseNumberString": "70000"}]
+
+    assert problems_at(read(bundle), IMMUNIZATION) == [
+        ("Bundle.entry[6].resource.protocolApplied[0]", "bad_dose_number")
+    ]
+
+
 def test_a_service_request_that_is_not_a_referral_is_refused() -> None:
     bundle = transaction()
     resource(bundle, REFERRAL)["category"] = [{"text": "Xét nghiệm"}]
@@ -321,11 +339,32 @@ def test_a_resource_fhir_resources_refuses_is_reported_with_pydantics_message() 
     assert "Extra inputs are not permitted" in reading.entries[PATIENT].problems[1].message("en")
 
 
-def test_a_value_that_trips_a_validator_of_fhir_resources_is_a_problem() -> None:
+@pytest.mark.parametrize(
+    ("element", "value"),
+    [
+        ("_birthDate", "1990"),  # its validator fails with AttributeError
+        ("contained", [{"resourceType": "Foo"}]),  # KeyError
+    ],
+)
+def test_a_value_that_trips_a_validator_of_fhir_resources_is_a_problem(
+    element: str, value: object
+) -> None:
     bundle = transaction()
-    resource(bundle, PATIENT)["_birthDate"] = "1990"  # its validator fails with AttributeError
+    resource(bundle, PATIENT)[element] = value
 
     assert problems_at(read(bundle), PATIENT) == [("Bundle.entry[0].resource", "fhir_invalid")]
+
+
+@pytest.mark.parametrize(
+    ("escape", "refused"), [("\\u0000", True), ("\\udc80", True), ("\\ud83d\\ude37", False)]
+)
+def test_a_string_postgresql_cannot_store_is_a_problem(escape: str, refused: bool) -> None:
+    text = json.dumps(transaction(), ensure_ascii=False).replace("Sốt cao", f"Sốt{escape}cao")
+
+    reading = read_bundle(text.encode(), source="his.json")
+
+    expected = [("Bundle.entry[3].resource.reasonCode[0].text", "bad_character")]
+    assert problems_at(reading, ENCOUNTER) == (expected if refused else [])
 
 
 def test_a_huge_number_is_a_problem_at_its_path() -> None:

@@ -21,6 +21,7 @@ service), else they are the sender's (``facility``).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -38,8 +39,15 @@ BUNDLE_TYPES = frozenset({"transaction", "batch", "collection"})
 
 #: The resources read into records, and those read only for what records say of them.
 RECORD_RESOURCES = frozenset(
-    {"Patient", "Coverage", "Encounter", "Condition", "Immunization", "ServiceRequest"}
-    | {"Appointment"}
+    {
+        "Patient",
+        "Coverage",
+        "Encounter",
+        "Condition",
+        "Immunization",
+        "ServiceRequest",
+        "Appointment",
+    }
 )
 SUPPORTING_RESOURCES = frozenset(
     {"Organization", "Location", "HealthcareService", "PractitionerRole", "Practitioner"}
@@ -48,6 +56,10 @@ WRITE_METHODS = frozenset({"POST", "PUT"})
 
 #: Numbers longer than this are refused before anything is built from them.
 MAX_DIGITS = 1_000
+
+#: A JSON escape that may give a string PostgreSQL cannot store (fhir.resources takes it): a
+#: NUL, or half of a surrogate pair. Only a file holding one has its strings looked at.
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +111,7 @@ def read_bundle(data: bytes, *, source: str, facility: str | None = None) -> Bun
     Raises :class:`FileUnusable` for bytes that are not JSON, JSON that is not a ``Bundle``
     and a bundle of another type; anything else wrong is a problem of its entry.
     """
-    document = _load(data, source)
+    document, suspect = _load(data, source)
     if not isinstance(document, dict) or document.get("resourceType") != "Bundle":
         kind = document.get("resourceType") if isinstance(document, dict) else None
         raise _unusable(source, None, "not_a_bundle", value=kind)
@@ -109,7 +121,7 @@ def read_bundle(data: bytes, *, source: str, facility: str | None = None) -> Bun
     if not isinstance(raw_entries, list):
         raise _unusable(source, "Bundle.entry", "fhir_invalid", detail="entry is not a list")
     _check_bundle(document, source)
-    entries = [_parse_entry(raw, index, source) for index, raw in enumerate(raw_entries)]
+    entries = [_parse_entry(raw, n, source, suspect) for n, raw in enumerate(raw_entries)]
     read_records(Bundle(entries, facility=facility))
     return BundleReading(
         source=source,
@@ -121,13 +133,16 @@ def read_bundle(data: bytes, *, source: str, facility: str | None = None) -> Bun
     )
 
 
-def _load(data: bytes, source: str) -> object:
+def _load(data: bytes, source: str) -> tuple[object, bool]:
+    """The JSON document, and whether it may hold a string that cannot be stored."""
     try:
-        return json.loads(data, parse_int=_integer, parse_constant=_not_json)
+        text = data.decode(json.detect_encoding(data))
+        document = json.loads(text, parse_int=_integer, parse_constant=_not_json)
     except _NumberTooLong:
         raise _unusable(source, None, "number_too_long", limit=MAX_DIGITS) from None
     except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError included
         raise _unusable(source, None, "not_xml_or_json") from None
+    return document, _SUSPECT_ESCAPE.search(text) is not None
 
 
 class _NumberTooLong(Exception):
@@ -154,7 +169,7 @@ def _check_bundle(document: dict[str, Any], source: str) -> None:
         raise _unusable(source, where, "fhir_invalid", detail=detail["msg"]) from None
 
 
-def _parse_entry(raw: object, index: int, source: str) -> ParsedEntry:
+def _parse_entry(raw: object, index: int, source: str, suspect: bool) -> ParsedEntry:
     """Check an entry's envelope (an object, its ``fullUrl`` and ``request.method``: all that
     is read of it), then validate its resource with its ``fhir.resources`` model."""
     raw_entry = raw if isinstance(raw, dict) else {}
@@ -183,9 +198,40 @@ def _parse_entry(raw: object, index: int, source: str) -> ParsedEntry:
     elif entry.resource_type not in RECORD_RESOURCES | SUPPORTING_RESOURCES:
         shown = entry.resource_type or repr(kind)
         entry.problems.append(_entry_problem(entry, ".resource", "unsupported_resource", shown))
+    elif suspect and (bad := _unstorable(resource, "")) is not None:
+        entry.problems.append(_entry_problem(entry, f".resource{bad}", "bad_character", None))
     else:
         _validate(entry, resource)
     return entry
+
+
+def _unstorable(value: object, path: str) -> str | None:
+    """The path of the first string in a JSON value that holds a NUL or half a surrogate
+    pair (PostgreSQL stores neither)."""
+    if isinstance(value, str):
+        return None if _storable(value) else path
+    if isinstance(value, dict):
+        items = [(f"{path}.{key}", item) for key, item in value.items()]
+        items += [(path, key) for key in value]
+    elif isinstance(value, list):
+        items = [(f"{path}[{n}]", item) for n, item in enumerate(value)]
+    else:
+        return None
+    for where, item in items:
+        found = _unstorable(item, where)
+        if found is not None:
+            return found
+    return None
+
+
+def _storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _validate(entry: ParsedEntry, resource: dict[str, Any]) -> None:
@@ -197,15 +243,16 @@ def _validate(entry: ParsedEntry, resource: dict[str, Any]) -> None:
             path = _path(f"{entry.path}.resource", detail["loc"])
             _validation_problem(entry, path, cast(dict[str, Any], detail))
     except Exception as error:
-        # A model's own validator fails on input it did not foresee (``_birthDate`` given as
-        # a string: an AttributeError inside fhir.resources): the entry is refused with it.
+        # A validator of fhir.resources fails on input it did not foresee (``_birthDate`` as
+        # a string: AttributeError; a contained resource of no known type: KeyError): the
+        # entry is refused with it, the request does not fail.
         entry.problems.append(_entry_problem(entry, ".resource", "fhir_invalid", repr(error)))
 
 
 def _validation_problem(entry: ParsedEntry, path: str, detail: dict[str, Any]) -> None:
     """A pydantic error as a problem at its FHIR path; a date is named as a date."""
     value = detail.get("input")
-    is_date = "date" in detail["type"] or "Date" in detail["msg"]
+    is_date = "date" in detail["type"] or any(t in detail["msg"] for t in ("Date", "Instant"))
     code = "bad_date" if is_date and isinstance(value, str) else "fhir_invalid"
     params = {"detail": detail["msg"], "value": value if isinstance(value, str) else None}
     entry.problems.append(RecordProblem(entry.source, entry.path, path, code, params))

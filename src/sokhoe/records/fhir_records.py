@@ -36,8 +36,9 @@ from sokhoe.records.fhir_codes import (
 )
 from sokhoe.records.fhir_patient import coverage_card, read_patient
 
-#: Longest lot number the book stores.
+#: Longest lot number the book stores, and the highest dose number it takes.
 LOT_LIMIT = 50
+MAX_DOSE = 99
 
 
 def read_records(bundle: Bundle) -> None:
@@ -179,6 +180,7 @@ def _read_immunization(bundle: Bundle, entry: ParsedEntry) -> None:
         given_on = None
     else:
         given_on = day(entry, given.occurrenceDateTime, "occurrenceDateTime")
+    dose_number = _dose_number(entry, given)
     lot = (given.lotNumber or "").strip() or None
     if lot is not None and len(lot) > LOT_LIMIT:
         entry.problem("lotNumber", "too_long", limit=LOT_LIMIT)
@@ -195,18 +197,21 @@ def _read_immunization(bundle: Bundle, entry: ParsedEntry) -> None:
         patient=patient,
         vaccine=vaccine,
         given_on=given_on,
-        dose_number=_dose_number(given),
+        dose_number=dose_number,
         lot_number=lot,
     )
 
 
-def _dose_number(given: FhirImmunization) -> int | None:
-    for applied in given.protocolApplied or ():
-        if applied.doseNumberPositiveInt is not None:
-            return applied.doseNumberPositiveInt
+def _dose_number(entry: ParsedEntry, given: FhirImmunization) -> int | None:
+    """The dose's number in its series (a ``doseNumberString`` that is no number: none)."""
+    for n, applied in enumerate(given.protocolApplied or ()):
         text = (applied.doseNumberString or "").strip()
-        if text.isdecimal() and 0 < int(text) < 100:
-            return int(text)
+        number = applied.doseNumberPositiveInt or (int(text) if text.isdecimal() else None)
+        if number is None:
+            continue
+        if not 0 < number <= MAX_DOSE:
+            entry.problem(f"protocolApplied[{n}]", "bad_dose_number", value=number)
+        return number
     return None
 
 

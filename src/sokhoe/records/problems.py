@@ -132,6 +132,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "ServiceRequest không phải giấy chuyển tuyến",
         "the ServiceRequest is not a referral",
     ),
+    "bad_dose_number": ("mũi thứ {value} không hợp lệ", "dose number {value} is not valid"),
+    "bad_character": (
+        "có ký tự không lưu được (NUL hoặc nửa cặp surrogate)",
+        "holds a character that cannot be stored (NUL, or half a surrogate pair)",
+    ),
 }
 
 
