@@ -92,7 +92,9 @@ def _read_conditions(
         status = _code_of(condition.verificationStatus)
         if status in NOT_RECORDED:
             entry.problem("verificationStatus", "status_not_stored", value=status)
-        code = _diagnosis_code(entry, [condition.code], "code", required=True)
+        code = _diagnosis_code(entry, [("code", condition.code)])
+        if not _icd10_codings(condition.code):
+            entry.problem("code", "no_icd10")
         if condition.encounter is None:
             entry.problem("encounter", "condition_without_encounter")
             continue
@@ -228,7 +230,7 @@ def _read_referral(bundle: Bundle, entry: ParsedEntry) -> None:
     patient = bundle.patient(entry, request.subject, "subject")
     when = request.authoredOn or request.occurrenceDateTime
     referred_on = day(entry, when, "authoredOn")
-    diagnosis = _diagnosis_code(entry, request.reasonCode, "reasonCode", required=False)
+    diagnosis = _diagnosis_code(entry, _indexed("reasonCode", request.reasonCode))
     destinations = [(f"performer[{n}]", p) for n, p in enumerate(request.performer or ())]
     to_facility = bundle.named_facility(entry, destinations)
     candidates = [("requester", request.requester), *_via_encounter(bundle, request.encounter)]
@@ -260,7 +262,7 @@ def _read_appointment(bundle: Bundle, entry: ParsedEntry) -> None:
     at, subject = next(named, ("participant", None))
     patient = bundle.patient(entry, subject, at)
     on = day(entry, booked.start, "start")
-    diagnosis = _diagnosis_code(entry, booked.reasonCode, "reasonCode", required=False)
+    diagnosis = _diagnosis_code(entry, _indexed("reasonCode", booked.reasonCode))
     facility = bundle.facility_of(entry, actors)
     if entry.problems or not (key and patient and on and facility):
         return
@@ -308,26 +310,25 @@ def _icd10_codings(concept: CodeableConcept | None) -> list[tuple[int, str]]:
 
 
 def _diagnosis_code(
-    entry: ParsedEntry,
-    concepts: Sequence[CodeableConcept | None] | None,
-    at: str,
-    *,
-    required: bool,
+    entry: ParsedEntry, concepts: Sequence[tuple[str, CodeableConcept | None]]
 ) -> str | None:
-    """The first ICD-10 code of some concepts, in the WHO's dotted form."""
-    for position, concept in enumerate(concepts or ()):
+    """The first ICD-10 code of some ``(path, concept)``, in the WHO's dotted form."""
+    for at, concept in concepts:
         found = _icd10_codings(concept)
         if not found:
             continue
         n, code = found[0]
         normalized = icd10.normalize(code)
         if normalized is None:
-            path = at if at == "code" else f"{at}[{position}]"
-            entry.problem(f"{path}.coding[{n}].code", "unknown_icd10", value=code)
+            entry.problem(f"{at}.coding[{n}].code", "unknown_icd10", value=code)
         return normalized
-    if required:
-        entry.problem(at, "no_icd10")
     return None
+
+
+def _indexed(
+    name: str, concepts: Sequence[CodeableConcept] | None
+) -> list[tuple[str, CodeableConcept | None]]:
+    return [(f"{name}[{n}]", concept) for n, concept in enumerate(concepts or ())]
 
 
 def _diagnosis_text(concepts: Sequence[CodeableConcept] | None) -> str | None:
