@@ -149,6 +149,55 @@ def test_json_with_a_byte_order_mark_or_in_utf_16_is_read(encoding: str) -> None
     assert len(reading.records) == 4
 
 
+@pytest.mark.parametrize(
+    ("identifier", "person_id", "card_number"),
+    [
+        (
+            {"system": "http://fhir.ehealth.gov.vn/core/sid/citizen_id", "value": "056190004321"},
+            "056190004321",
+            None,
+        ),
+        (
+            {
+                "system": "http://fhir.ehealth.gov.vn/core/NamingSystem/sid-citizen-id",
+                "value": "225123456",
+            },
+            None,
+            None,
+        ),
+        (
+            {
+                "system": "http://fhir.ehealth.gov.vn/core/NamingSystem/national-id",
+                "value": "056190004321",
+            },
+            "056190004321",
+            None,
+        ),
+        ({"type": {"coding": [{"code": "NNVNM"}]}, "value": "056190004321"}, "056190004321", None),
+        (
+            {
+                "system": "http://fhir.ehealth.gov.vn/core/NamingSystem/insurance_number",
+                "value": "gd 456 5620004321",
+            },
+            None,
+            "GD4565620004321",
+        ),
+        ({"type": {"coding": [{"code": "SB"}]}, "value": "5620004321"}, None, "5620004321"),
+        ({"system": "urn:oid:1.2.3", "value": "056190004321"}, None, None),
+    ],
+)
+def test_patient_identifiers_of_the_vn_core_ig_or_of_v2_types(
+    identifier: dict[str, Any], person_id: str | None, card_number: str | None
+) -> None:
+    bundle = transaction()
+    resource(bundle, PATIENT)["identifier"] = [identifier]
+    del bundle["entry"][COVERAGE]
+
+    (visit, *_) = read(bundle).records
+
+    assert (visit.patient.person_id, visit.patient.card_number) == (person_id, card_number)
+
+
 def test_a_record_naming_no_facility_from_a_sender_unknown_is_a_problem() -> None:
     reading = read_bundle((FILES / "collection.json").read_bytes(), source="c")
 

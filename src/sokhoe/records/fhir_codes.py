@@ -3,7 +3,7 @@ personal ID, a BHYT card, a facility code; which coding is ICD-10, a vaccine, a 
 
 Systems follow the draft Vietnamese core IG (``hl7vn/vn-core-ig``, canonical
 ``http://fhir.ehealth.gov.vn/core``: ``…/sid/national_id``, ``…/sid/insurance_number``,
-``…/sid/patient-internal-id``; some senders write ``…/NamingSystem/…`` for ``…/sid/…``), and,
+``…/sid/patient-internal-id``; or the IG's NamingSystem, ``…/NamingSystem/national-id``), and,
 for a sender that uses no IG, the HL7 v2 identifier types (``NI``, ``NNVNM``, ``SB``, ``MR``,
 ``PI``) in ``Identifier.type``. Nothing in the IG names a facility, so Sổ Khỏe publishes its own
 system for the 5-character ``MA_CSKCB``, and one for the TCMR vaccine codes.
@@ -113,7 +113,10 @@ def identifier_kind(identifier: Identifier) -> str | None:
     """``person_id``, ``citizen_id``, ``card_number``, ``patient_code`` or ``None``."""
     system = identifier.system or ""
     if system.startswith(VN_CORE):
-        segment = system.rstrip("/").rsplit("/", 1)[-1].lower().replace("-", "_")
+        last = system.rstrip("/").rsplit("/", 1)[-1].lower().replace("-", "_")
+        segment = last.removeprefix(
+            "sid_"
+        )  # the IG's NamingSystem ids: national-id, sid-citizen-id
         if segment in _VN_CORE_KINDS:
             return _VN_CORE_KINDS[segment]
     concept = identifier.type
