@@ -113,10 +113,10 @@ def identifier_kind(identifier: Identifier) -> str | None:
     """``person_id``, ``citizen_id``, ``card_number``, ``patient_code`` or ``None``."""
     system = identifier.system or ""
     if system.startswith(VN_CORE):
+        # The last segment, as in …/sid/national_id or the IG's NamingSystem ids
+        # (…/NamingSystem/national-id, …/NamingSystem/sid-citizen-id).
         last = system.rstrip("/").rsplit("/", 1)[-1].lower().replace("-", "_")
-        segment = last.removeprefix(
-            "sid_"
-        )  # the IG's NamingSystem ids: national-id, sid-citizen-id
+        segment = last.removeprefix("sid_")
         if segment in _VN_CORE_KINDS:
             return _VN_CORE_KINDS[segment]
     concept = identifier.type
