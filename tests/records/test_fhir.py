@@ -241,6 +241,14 @@ def test_an_unknown_icd10_code_refuses_the_condition_and_its_visit() -> None:
     assert problems_at(reading, ENCOUNTER) == [(None, "depends_on_refused")]
     assert reading.entries[ENCOUNTER].problems[0].params["value"] == "Bundle.entry[5]"
     assert [type(r) for r in reading.records] == [Immunization, Referral, Appointment]
+    # What `sokhoe ingest` hands to ingest: records and problems in entry order.
+    assert [type(item) for item in reading.items] == [
+        RecordProblem,
+        RecordProblem,
+        Immunization,
+        Referral,
+        Appointment,
+    ]
 
 
 def test_a_diagnosis_in_another_code_system_is_a_problem() -> None:
