@@ -57,6 +57,9 @@ WRITE_METHODS = frozenset({"POST", "PUT"})
 #: Numbers longer than this are refused before anything is built from them.
 MAX_DIGITS = 1_000
 
+#: How much of a refused value a problem repeats.
+SHOWN_LIMIT = 100
+
 #: A JSON escape that may give a string PostgreSQL cannot store (fhir.resources takes it): a
 #: NUL, or half of a surrogate pair. Only a file holding one has its strings looked at.
 _SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
@@ -254,7 +257,8 @@ def _validation_problem(entry: ParsedEntry, path: str, detail: dict[str, Any]) -
     value = detail.get("input")
     is_date = "date" in detail["type"] or any(t in detail["msg"] for t in ("Date", "Instant"))
     code = "bad_date" if is_date and isinstance(value, str) else "fhir_invalid"
-    params = {"detail": detail["msg"], "value": value if isinstance(value, str) else None}
+    shown = value[:SHOWN_LIMIT] if isinstance(value, str) else None
+    params = {"detail": detail["msg"], "value": shown}
     entry.problems.append(RecordProblem(entry.source, entry.path, path, code, params))
 
 
