@@ -274,6 +274,17 @@ def test_a_dangling_reference_to_the_patient_is_a_problem() -> None:
     assert len(reading.records) == 3
 
 
+def test_a_problem_repeats_only_the_start_of_a_long_value() -> None:
+    bundle = transaction()
+    resource(bundle, IMMUNIZATION)["patient"] = {"reference": "Patient/" + "x" * 10_000}
+    resource(bundle, ENCOUNTER)["period"]["start"] = "2024-" + "9" * 10_000
+
+    reading = read(bundle, facility="56012")
+
+    shown = [p.params["value"] for p in reading.problems]
+    assert [len(str(value)) for value in shown] == [100, 100]
+
+
 def test_an_encounter_without_identifier_has_no_key() -> None:
     bundle = transaction()
     del resource(bundle, ENCOUNTER)["identifier"]

@@ -31,7 +31,7 @@ from fhir.resources.R4B.domainresource import DomainResource
 from pydantic import ValidationError
 
 from sokhoe.records.clinical import ClinicalRecord
-from sokhoe.records.fhir_bundle import Bundle, ParsedEntry
+from sokhoe.records.fhir_bundle import Bundle, ParsedEntry, shorten
 from sokhoe.records.fhir_records import read_records
 from sokhoe.records.problems import FileUnusable, RecordProblem
 
@@ -56,9 +56,6 @@ WRITE_METHODS = frozenset({"POST", "PUT"})
 
 #: Numbers longer than this are refused before anything is built from them.
 MAX_DIGITS = 1_000
-
-#: How much of a refused value a problem repeats.
-SHOWN_LIMIT = 100
 
 #: A JSON escape that may give a string PostgreSQL cannot store (fhir.resources takes it): a
 #: NUL, or half of a surrogate pair. Only a file holding one has its strings looked at.
@@ -257,14 +254,14 @@ def _validation_problem(entry: ParsedEntry, path: str, detail: dict[str, Any]) -
     value = detail.get("input")
     is_date = "date" in detail["type"] or any(t in detail["msg"] for t in ("Date", "Instant"))
     code = "bad_date" if is_date and isinstance(value, str) else "fhir_invalid"
-    shown = value[:SHOWN_LIMIT] if isinstance(value, str) else None
-    params = {"detail": detail["msg"], "value": shown}
+    params = {"detail": detail["msg"], "value": shorten(value) if isinstance(value, str) else None}
     entry.problems.append(RecordProblem(entry.source, entry.path, path, code, params))
 
 
 def _entry_problem(entry: ParsedEntry, suffix: str, code: str, value: object) -> RecordProblem:
+    shown = shorten(value)
     return RecordProblem(
-        entry.source, entry.path, entry.path + suffix, code, {"value": value, "detail": value}
+        entry.source, entry.path, entry.path + suffix, code, {"value": shown, "detail": shown}
     )
 
 
@@ -285,4 +282,5 @@ def _text(value: object) -> str | None:
 
 
 def _unusable(source: str, field: str | None, code: str, **params: object) -> FileUnusable:
-    return FileUnusable(RecordProblem(source, None, field, code, params))
+    shown = {name: shorten(value) for name, value in params.items()}
+    return FileUnusable(RecordProblem(source, None, field, code, shown))

@@ -27,6 +27,8 @@ from sokhoe.vietnam_time import VIETNAM_TIME
 
 #: Longest values the book stores (its columns).
 KEY_LIMIT = 100
+#: How much of a refused value a problem repeats (a sender's megabyte string is not echoed).
+SHOWN_LIMIT = 100
 
 
 @dataclass(slots=True)
@@ -57,7 +59,13 @@ class ParsedEntry:
     def problem(self, field: str | None, code: str, **params: object) -> None:
         """Note a problem at ``field``, a path inside the resource (``period.start``)."""
         where = f"{self.path}.resource.{field}" if field else None
-        self.problems.append(RecordProblem(self.source, self.path, where, code, params))
+        shown = {name: shorten(value) for name, value in params.items()}
+        self.problems.append(RecordProblem(self.source, self.path, where, code, shown))
+
+
+def shorten(value: object) -> object:
+    """A problem's parameter as it is repeated: a string cut to :data:`SHOWN_LIMIT`."""
+    return value[:SHOWN_LIMIT] if isinstance(value, str) else value
 
 
 class Bundle:
