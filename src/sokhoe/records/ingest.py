@@ -18,35 +18,30 @@ when its fingerprint differs. A queued record that a later resend identifies is 
 its queue entry ``resolved``; a stored record that a resend no longer identifies stays as
 stored, and the resend waits in the queue.
 
-Set-based: per batch, one query each for facilities, the card list and the register, one
-query per table for the stored fingerprints, one ``INSERT … ON CONFLICT DO UPDATE … WHERE
-fingerprint differs`` per table as ``executemany`` of what is new or changed, and one audit
-entry per facility, with counts and no personal data.
+Set-based: per batch, one query each for facilities, the card list and the register, then
+:class:`~sokhoe.records.writer.BatchWriter` (one query for what is stored, one
+``executemany`` upsert per table), and one audit entry per facility, with counts and no
+personal data.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TypeVar
 
-from sqlalchemy import Table, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from sokhoe.access import audit
-from sokhoe.access.clock import utcnow
 from sokhoe.access.purposes import Purpose
 from sokhoe.access.scope import Actor
 from sokhoe.db import unit_of_work
-from sokhoe.records import rows
 from sokhoe.records.clinical import ClinicalRecord
 from sokhoe.records.identify import Reason, identify
 from sokhoe.records.problems import RecordProblem
+from sokhoe.records.writer import BatchWriter, Status
 from sokhoe.registry import service as registry_service
 
 #: Records per transaction for :func:`ingest`: large enough for set-based statements to pay,
@@ -60,14 +55,6 @@ AUDIT_ACTION = "ingest_records"
 FROM_COMMAND_LINE = "từ dòng lệnh"
 
 T = TypeVar("T")
-
-
-class Status(StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    QUEUED = "queued"
-    REFUSED = "refused"
 
 
 #: How the audit entry names each count.
@@ -171,7 +158,8 @@ def ingest_batch(
     """Store one batch in the caller's transaction (flushed, not committed).
 
     ``source`` names the file or request in problems; ``sender_facility`` is the facility
-    of the HIS credential that sent the batch (``None``: the command line, any facility);
+    of the HIS credential (or signed-in account) that sent the batch, a facility of the
+    register (``None``: the command line, any facility);
     ``channel`` says in the audit entry how the batch came (:data:`FROM_COMMAND_LINE`, or
     the credential's :func:`~sokhoe.records.his_credentials.audit_label`).
     """
@@ -185,21 +173,31 @@ def ingest_batch(
             outcomes[index] = RecordOutcome(Status.REFUSED, item, problem)
         else:
             records.append((index, item))
-    known = registry_service.known_facility_codes(session, {r.facility_code for _, r in records})
+    # A sender's facility is one of the register's (its credential or account refers to it),
+    # so only the command line's batches, of any facility, ask the register.
+    known = (
+        {sender_facility}
+        if sender_facility is not None
+        else registry_service.known_facility_codes(session, {r.facility_code for _, r in records})
+    )
     placed = [(i, r) for i, r in records if r.facility_code in known]
     for index, record in records:
         if record.facility_code not in known:
             problem = _problem(source, record, "unknown_facility")
             outcomes[index] = RecordOutcome(Status.REFUSED, record, problem)
     identities = identify(session, [record.patient for _, record in placed])
-    writer = _Writer(session, source)
+    writer = BatchWriter(session, source)
+    reasons: dict[int, Reason] = {}
     for (index, record), identity in zip(placed, identities, strict=True):
         if isinstance(identity, Reason):
             writer.queue(index, record, identity)
+            reasons[index] = identity
         else:
             writer.store(index, record, identity)
-    for index, outcome in writer.flush():
-        outcomes[index] = outcome
+    placed_records = dict(placed)
+    for index, (status, trouble) in writer.write().items():
+        reason = reasons.get(index) if status is Status.QUEUED else None
+        outcomes[index] = RecordOutcome(status, placed_records[index], trouble, reason)
     result = BatchResult([o for o in outcomes if o is not None])
     _audit(session, result, sender_facility=sender_facility, channel=channel, actor=actor)
     return result
@@ -207,131 +205,6 @@ def ingest_batch(
 
 def _problem(source: str, record: ClinicalRecord, code: str, **params: object) -> RecordProblem:
     return RecordProblem(source, record.key, None, code, {"value": record.facility_code, **params})
-
-
-@dataclass
-class _Pending:
-    """The rows of one table waiting to be written, by index of the item they came from."""
-
-    table: Table
-    #: The key's columns besides ``key``, with their values: (facility,) or (facility, kind).
-    scope: tuple[tuple[str, str], ...]
-    rows: list[tuple[int, ClinicalRecord, rows.Row, Reason | None]] = field(default_factory=list)
-
-
-class _Writer:
-    """Collects a batch's rows per table and writes them set-based."""
-
-    def __init__(self, session: Session, source: str) -> None:
-        self.session = session
-        self.source = source
-        self.pending: dict[tuple[str, tuple[tuple[str, str], ...]], _Pending] = {}
-        self.refused: list[tuple[int, RecordOutcome]] = []
-        #: Stored records per (facility, kind): their queue entries, if open, are resolved.
-        self.identified: dict[tuple[str, str], list[str]] = {}
-
-    def store(self, index: int, record: ClinicalRecord, person_id: str) -> None:
-        kind = rows.kind_of(record)
-        self._add(index, record, kind.table, rows.record_row(record, person_id), None)
-        self.identified.setdefault((record.facility_code, kind.name), []).append(record.key)
-
-    def queue(self, index: int, record: ClinicalRecord, reason: Reason) -> None:
-        self._add(index, record, rows.QUEUE, rows.queue_row(record, reason), reason)
-
-    def _add(
-        self,
-        index: int,
-        record: ClinicalRecord,
-        table: Table,
-        row: rows.Row,
-        reason: Reason | None,
-    ) -> None:
-        overflow = rows.too_long(table, row)
-        if overflow is not None:
-            name, limit = overflow
-            problem = RecordProblem(self.source, record.key, name, "too_long", {"limit": limit})
-            self.refused.append((index, RecordOutcome(Status.REFUSED, record, problem)))
-            return
-        scope: tuple[tuple[str, str], ...] = (("facility_code", record.facility_code),)
-        if table is rows.QUEUE:
-            scope += (("kind", str(row["kind"])),)
-        pending = self.pending.setdefault((table.name, scope), _Pending(table, scope))
-        pending.rows.append((index, record, row, reason))
-
-    def flush(self) -> list[tuple[int, RecordOutcome]]:
-        now = utcnow().replace(tzinfo=None)
-        outcomes = list(self.refused)
-        for pending in self.pending.values():
-            statuses = _upsert(self.session, pending, now)
-            for (index, record, _row, reason), status in zip(pending.rows, statuses, strict=True):
-                queued = Status.QUEUED if reason is not None else status
-                outcomes.append((index, RecordOutcome(queued, record, reason=reason)))
-        for (facility_code, kind), keys in self.identified.items():
-            self.session.execute(
-                update(rows.QUEUE)
-                .where(
-                    rows.QUEUE.c.facility_code == facility_code,
-                    rows.QUEUE.c.kind == kind,
-                    rows.QUEUE.c.status == "open",
-                    rows.QUEUE.c.key.in_(keys),
-                )
-                .values(status="resolved", resolved_at=now, updated_at=now)
-            )
-        return outcomes
-
-
-def _upsert(session: Session, pending: _Pending, now: dt.datetime) -> list[Status]:
-    """Write ``pending``'s rows that are new or changed; the status of each row, in order.
-
-    The stored fingerprints are read first (one query), then each row is compared with the
-    latest state of its key, so that a key twice in a batch is created, then updated or
-    unchanged; only each key's last row is written. ``ON CONFLICT`` keeps a concurrent
-    writer of the same key from failing the batch (its status may then read ``created``).
-    """
-    table = pending.table
-    keys = sorted({row["key"] for _, _, row, _ in pending.rows})
-    query = select(table.c.key, table.c.fingerprint).where(table.c.key.in_(keys))
-    for name, value in pending.scope:
-        query = query.where(table.c[name] == value)
-    stored: dict[str, str] = dict(session.execute(query).all())
-    latest = dict(stored)
-    last_row: dict[str, rows.Row] = {}
-    statuses = []
-    for _, _, row, _ in pending.rows:
-        before = latest.get(row["key"])
-        if before is None:
-            statuses.append(Status.CREATED)
-        elif before == row["fingerprint"]:
-            statuses.append(Status.UNCHANGED)
-        else:
-            statuses.append(Status.UPDATED)
-        latest[row["key"]] = row["fingerprint"]
-        last_row[row["key"]] = row
-    changed = [
-        {**row, "received_at": now, "updated_at": now}
-        for key, row in last_row.items()
-        if stored.get(key) != row["fingerprint"]
-    ]
-    if changed:
-        session.execute(_upsert_statement(session, table, pending.scope), changed)
-    return statuses
-
-
-def _upsert_statement(
-    session: Session, table: Table, scope: tuple[tuple[str, str], ...]
-) -> postgresql.Insert | sqlite.Insert:
-    statement = (
-        postgresql.insert(table)
-        if session.get_bind().dialect.name == "postgresql"
-        else sqlite.insert(table)
-    )
-    key = [name for name, _ in scope] + ["key"]
-    kept = {"id", "received_at", *key}
-    return statement.on_conflict_do_update(
-        index_elements=key,
-        set_={c.name: statement.excluded[c.name] for c in table.columns if c.name not in kept},
-        where=table.c.fingerprint != statement.excluded.fingerprint,
-    )
 
 
 def _audit(

@@ -100,6 +100,9 @@ KINDS: dict[type, Kind] = {
 
 QUEUE = _table(models.UnidentifiedRecord)
 
+#: Every table ingest writes, by name.
+TABLES = {table.name: table for table in (*(k.table for k in KINDS.values()), QUEUE)}
+
 
 def kind_of(record: ClinicalRecord) -> Kind:
     return KINDS[type(record)]
@@ -169,7 +172,7 @@ def _limits(table: Table) -> dict[str, int]:
     }
 
 
-_LIMITS = {table.name: _limits(table) for table in (*(k.table for k in KINDS.values()), QUEUE)}
+_LIMITS = {name: _limits(table) for name, table in TABLES.items()}
 
 
 def too_long(table: Table, row: Mapping[str, Any]) -> tuple[str, int] | None:
