@@ -246,6 +246,17 @@ def test_a_resend_updates_the_queue_entry_and_one_that_identifies_resolves_it(
     assert session.scalars(select(models.Visit.person_id)).all() == [people.binh]
 
 
+def test_a_stored_visit_a_resend_no_longer_identifies_stays_and_the_resend_waits(
+    session: Session, people: People
+) -> None:
+    run(session, [visit()])
+    unknown = visit(outcome="1", patient=patient(person_id="056085999999"))
+    assert statuses(run(session, [unknown])) == [Status.QUEUED]
+    assert session.scalars(select(models.Visit.outcome)).all() == ["2"]
+    entry = session.scalars(select(models.UnidentifiedRecord)).one()
+    assert (entry.reason, entry.record["outcome"]) == (Reason.ID_UNKNOWN, "1")
+
+
 def test_another_facilitys_record_is_refused_and_the_attempt_audited_as_denied(
     session: Session, people: People
 ) -> None:
