@@ -44,6 +44,19 @@ from sokhoe.records.problems import RecordProblem
 from sokhoe.records.writer import BatchWriter, Status
 from sokhoe.registry import service as registry_service
 
+__all__ = [
+    "AUDIT_ACTION",
+    "BATCH_SIZE",
+    "FROM_COMMAND_LINE",
+    "BatchResult",
+    "IngestReport",
+    "RecordOutcome",
+    "Status",
+    "chunked",
+    "ingest",
+    "ingest_batch",
+]
+
 #: Records per transaction for :func:`ingest`: large enough for set-based statements to pay,
 #: small enough that a failure redoes little.
 BATCH_SIZE = 1_000

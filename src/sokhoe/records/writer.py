@@ -190,9 +190,11 @@ def _upsert(
             statuses.append((index, Status.UPDATED))
         latest[row["key"]] = row["fingerprint"]
         last_row[row["key"]] = row
+    # In key order, so that two batches writing the same keys lock them in the same order
+    # rather than each waiting for the other.
     changed = [
         {**row, "received_at": now, "updated_at": now}
-        for key, row in last_row.items()
+        for key, row in sorted(last_row.items())
         if stored.get(key) != row["fingerprint"]
     ]
     if changed:
