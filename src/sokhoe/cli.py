@@ -135,14 +135,21 @@ def synth(
     ),
     error_rate: float = typer.Option(1.0, min=0.0, help="error-rate multiplier (0: clean)"),
     as_of: str = typer.Option("2026-03-01", help="reference date, YYYY-MM-DD"),
+    his: bool = typer.Option(
+        False, "--his", help="also write hospital files (QĐ 130 XML, FHIR) under OUT/his/"
+    ),
+    visit_rate: float = typer.Option(2.0, min=0.0, help="hospital visits per person and year"),
 ) -> None:
-    """Write a synthetic province: register, BHXH card list, VNeID integrations, truth."""
+    """Write a synthetic province: register, BHXH card list, VNeID integrations, truth;
+    with --his, the hospitals' visits, referrals, appointments and vaccinations."""
     from sokhoe.synth import InvalidOptions, SynthOptions, generate, parse_date
 
     try:
         units.province(province)
         when = parse_date(as_of)
-        options = SynthOptions(province, people, seed, out, integrated_share, error_rate, when)
+        options = SynthOptions(
+            province, people, seed, out, integrated_share, error_rate, when, his, visit_rate
+        )
     except (units.UnknownProvince, InvalidOptions) as exc:
         err_console.print(f"Lỗi: {exc}", soft_wrap=True, markup=False, highlight=False)
         raise typer.Exit(2) from None
@@ -155,6 +162,11 @@ def synth(
         f"{vn_number(rows['integrated.csv'])} thẻ đã tích hợp, "
         f"{vn_number(rows['truth/errors.csv'])} lỗi đã chèn → {out}"
     )
+    if his:
+        console.print(
+            f"{vn_number(rows['his/qd130'])} lượt khám trong hồ sơ QĐ 130, "
+            f"{vn_number(rows['his/fhir'])} bundle FHIR → {out / 'his'}"
+        )
 
 
 @app.command()

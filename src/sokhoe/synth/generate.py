@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 from rich.progress import Progress
 
-from sokhoe.synth import cards, errors, files, geography, population
+from sokhoe.synth import cards, errors, files, geography, his_files, population
 from sokhoe.synth.dates import DateFormatter
+from sokhoe.synth.his_visits import DEFAULT_RATE
 from sokhoe.synth.names import NameWriter
 from sokhoe.synth.sampling import STREAMS, stream
 
@@ -50,6 +51,10 @@ class SynthOptions:
     integrated_share: float = 0.6
     error_rate: float = 1.0
     as_of: dt.date = DEFAULT_AS_OF
+    #: Also write the hospitals' files (``his/``): opt-in, they cost more than the rest.
+    his: bool = False
+    #: Hospital visits per person and year, over the two years before ``as_of``.
+    visit_rate: float = DEFAULT_RATE
 
     def __post_init__(self) -> None:
         if self.people < 1:
@@ -62,6 +67,8 @@ class SynthOptions:
             raise InvalidOptions("hệ số lỗi (--error-rate) không được âm")
         if not dt.date(1990, 1, 1) <= self.as_of <= dt.date(2090, 12, 31):
             raise InvalidOptions("ngày tham chiếu (--as-of) phải trong khoảng 1990–2090")
+        if self.visit_rate < 0.0:
+            raise InvalidOptions("số lượt khám mỗi năm (--visit-rate) không được âm")
 
 
 @dataclass(frozen=True)
@@ -105,7 +112,13 @@ def generate(
         )
         context = errors.Context(people, place, options.as_of, texts.cards, texts.dates)
         injected = errors.inject(streams["errors"], context, issued, wallet, options.error_rate)
-    return _write(options, texts, injected, start)
+    his_rows = {}
+    if options.his:
+        his_rows = his_files.write(
+            options.out, texts, issued, streams, options.as_of, options.visit_rate,
+            options.error_rate, start,
+        )  # fmt: skip
+    return _write(options, texts, injected, start, his_rows)
 
 
 @contextmanager
@@ -117,7 +130,11 @@ def _phase(start: ProgressStart, label: str) -> Iterator[None]:
 
 
 def _write(
-    options: SynthOptions, texts: files.Texts, injected: errors.Injected, start: ProgressStart
+    options: SynthOptions,
+    texts: files.Texts,
+    injected: errors.Injected,
+    start: ProgressStart,
+    his_rows: dict[str, int],
 ) -> SynthSummary:
     out = options.out
     out.mkdir(parents=True, exist_ok=True)
@@ -144,6 +161,7 @@ def _write(
         rows["truth/errors.csv"] = files.write_errors(
             out / "truth" / "errors.csv", texts, injected, card_rows
         )
+    rows.update(his_rows)
     counts = dict.fromkeys(errors.KINDS, 0)
     for record in injected.records:
         counts[record.kind] += 1

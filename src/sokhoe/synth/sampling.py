@@ -24,6 +24,9 @@ STREAMS = (
     "cards",
     "integration",
     "errors",
+    "his_visits",
+    "his_vaccines",
+    "his_files",
 )
 
 
