@@ -47,6 +47,7 @@ _CLINICAL_STATUS = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 _GENDER = ("", "male", "female", "unknown")
 _PAYOR = [{"display": "Bảo hiểm xã hội Việt Nam"}]
 _OFFSET = "+07:00"
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 #: Vaccination sessions start at 7:30 at the station.
 SESSION_MINUTE = 7 * 60 + 30
 
@@ -94,6 +95,7 @@ def write_month(
     visits then sessions, in time order); returns the truth rows of injected faults."""
     folder = context.root / "fhir" / code
     folder.mkdir(parents=True, exist_ok=True)
+    prefix = f"{folder}{os.sep}"
     visit_bundles = _VisitBundles(context, code, yyyymm, visit_rows)
     session_bundles = _SessionBundles(context, code, yyyymm, session_rows)
     truth: list[tuple[str, ...]] = []
@@ -103,8 +105,8 @@ def write_month(
             bundle = visit_bundles.bundle(item, truth, f"his/fhir/{code}/{name}")
         else:
             bundle = session_bundles.bundle(item - visit_rows.size)
-        data = json.dumps(bundle, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        handle = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        data = _ENCODER.encode(bundle).encode("utf-8")
+        handle = os.open(prefix + name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
             os.write(handle, data)
         finally:
@@ -125,12 +127,18 @@ class _Bundles:
             i for i, f in enumerate(context.texts.geography.facilities) if f.code == code
         )
         self.uuid_prefix = f"{int(code):08x}"
+        self._uuid_bases: dict[int, str] = {}
 
     def uuid(self, item: int, resource: int) -> str:
         """A fixed, unique ``urn:uuid`` per facility, item and resource (reruns give the
         same bytes)."""
-        middle = f"{item >> 16 & 0xFFFF:04x}-4{item & 0xFFF:03x}-8{resource:03x}"
-        return f"urn:uuid:{self.uuid_prefix}-{middle}-{item:012x}"
+        base = self._uuid_bases.get(item)
+        if base is None:
+            high, middle, low = item >> 32 & 0xFFFF, item >> 20 & 0xFFF, item >> 8 & 0xFFF
+            base = f"urn:uuid:{self.uuid_prefix}-{high:04x}-4{middle:03x}-8{low:03x}-"
+            base += f"{item & 0xFF:02x}"
+            self._uuid_bases = {item: base}
+        return f"{base}{resource:010x}"
 
     def patient_entries(self, position: int, item: int) -> list[dict[str, Any]]:
         patient = self.patient
