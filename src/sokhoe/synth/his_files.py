@@ -119,10 +119,7 @@ def _write_fhir(
 
 def _groups(rows: Ints, *keys: Ints) -> Iterator[Ints]:
     """``rows`` cut wherever one of the (sorted) keys changes."""
-    change = np.zeros(rows.size, dtype=bool)
-    for key in keys:
-        change[1:] |= key[1:] != key[:-1]
-    bounds = np.r_[0, np.flatnonzero(change), rows.size] if rows.size else np.r_[0]
+    bounds = np.r_[his_visits.group_starts(*keys), rows.size]
     for begin, end in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         yield rows[begin:end]
 

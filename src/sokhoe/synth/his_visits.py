@@ -11,7 +11,7 @@ book has upcoming appointments. All drawn from the ``his_visits`` stream, vector
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -108,18 +108,24 @@ def draw(
         referred_to, re_exam, month, np.zeros(person.size, dtype=np.int64),
     )  # fmt: skip
     visits = visits.take(order)
-    return Visits(**{**visits.__dict__, "number": numbers_within(visits.facility, visits.month)})
+    return replace(visits, number=numbers_within(visits.facility, visits.month))
 
 
-def numbers_within(*keys: Ints) -> Ints:
-    """1, 2, 3… restarting wherever any key changes (the keys must be sorted)."""
+def group_starts(*keys: Ints) -> Ints:
+    """Where a run of equal keys begins (the keys must be sorted together)."""
     size = keys[0].size
     change = np.zeros(size, dtype=bool)
     if size:
         change[0] = True
         for key in keys:
             change[1:] |= key[1:] != key[:-1]
-    starts = np.flatnonzero(change)
+    return np.flatnonzero(change)
+
+
+def numbers_within(*keys: Ints) -> Ints:
+    """1, 2, 3… restarting wherever any key changes (the keys must be sorted)."""
+    size = keys[0].size
+    starts = group_starts(*keys)
     first = np.repeat(starts, np.diff(np.r_[starts, size]))
     numbers: Ints = np.arange(size) - first + 1
     return numbers
