@@ -41,6 +41,7 @@ def write(
 ) -> dict[str, int]:
     """Draws and writes every facility's files; returns rows per written output."""
     population, geography = texts.population, texts.geography
+    drawn = start("Lượt khám, chuyển tuyến, hẹn khám lại, tiêm chủng", 1)
     visits = his_visits.draw(streams["his_visits"], population, geography, cards, as_of, rate)
     doses = his_vaccines.draw(streams["his_vaccines"], population, as_of)
     rng = streams["his_files"]
@@ -63,6 +64,7 @@ def write(
         faults, hide_id, np.datetime64(as_of, "D"),
     )  # fmt: skip
     session_hide = patients.hide_ids(rng, sessions.child)
+    drawn(1)
     advance = start("Ghi hồ sơ QĐ 130 (his/qd130)", qd130_rows.size)
     for rows in _groups(qd130_rows, visits.facility[qd130_rows], visits.month[qd130_rows]):
         truth += his_qd130.write_month(context, rows)
