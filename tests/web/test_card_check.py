@@ -126,7 +126,11 @@ def tampered(token: str) -> str:
 
 def audit_entries(database: Database) -> list[AuditEntry]:
     with database.sessions() as session:
-        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == ACTION)))
+        return list(
+            session.scalars(
+                select(AuditEntry).where(AuditEntry.action == ACTION).order_by(AuditEntry.id)
+            )
+        )
 
 
 def test_a_valid_token_shows_the_card(

@@ -77,7 +77,11 @@ def check_ins(database: Database) -> list[CheckIn]:
 
 def audit_entries(database: Database, action: str = ACTION) -> list[AuditEntry]:
     with database.sessions() as session:
-        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+        return list(
+            session.scalars(
+                select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+            )
+        )
 
 
 def test_a_valid_token_checks_the_patient_in(

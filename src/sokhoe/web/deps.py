@@ -7,16 +7,24 @@ Depends(require_roles(Role.ADMIN))]`` — and with one of these roles (else 404)
 
 A dependency that only computes is ``async``: FastAPI runs a plain ``def`` one in a worker
 thread, a hop that costs more than the work on a busy path such as the card check.
+
+A busy JSON endpoint (a clinic's scanner) does its database work in one hop instead of four
+(the session's start and end, the sign-in, the handler): it is ``async``, declares
+``csrf: CsrfHeader`` and calls :func:`in_one_hop` with a function that starts with
+:func:`signed_in_actor` — the same sign-in, role and CSRF checks as the dependencies above,
+in the same unit of work. Measured on the card check: a quarter less CPU per request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
@@ -29,8 +37,11 @@ from sokhoe.web.errors import CsrfRejected, LoginRequired
 from sokhoe.web.sessions import client_addr, session_token
 from sokhoe.web.state import web_state
 
+T = TypeVar("T")
 
-def get_session(request: Request) -> Iterator[Session]:
+
+@contextmanager
+def request_transaction(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the handler succeeds, rolled back on error.
 
     A refusal (:class:`AccessDenied`) is committed too: the guard has put the refusal's audit
@@ -51,6 +62,11 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
+def get_session(request: Request) -> Iterator[Session]:
+    with request_transaction(request) as session:
+        yield session
+
+
 #: ``scope="function"``: the commit happens before the response is sent, so a failed commit
 #: becomes a 500 instead of a success page for work that was lost.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
@@ -67,6 +83,10 @@ class SignedIn:
 def signed_in(request: Request, session: SessionDep) -> SignedIn:
     """Resolves the session cookie; also leaves the result in ``request.state.signed_in``
     for the page layout (name, role, logout form)."""
+    return viewer_of(request, session)
+
+
+def viewer_of(request: Request, session: Session) -> SignedIn:
     token = session_token(request)
     resolved = resolve_session(session, token) if token else None
     if resolved is None:
@@ -96,11 +116,15 @@ def require_roles(*roles: Role) -> Callable[[Actor], Coroutine[None, None, Actor
     allowed = frozenset(roles)
 
     async def actor_in_role(actor: CurrentActor) -> Actor:
-        if actor.role not in allowed:
-            raise HTTPException(404)
-        return actor
+        return _in_role(actor, allowed)
 
     return actor_in_role
+
+
+def _in_role(actor: Actor, allowed: frozenset[Role]) -> Actor:
+    if actor.role not in allowed:
+        raise HTTPException(404)
+    return actor
 
 
 async def check_csrf(request: Request, viewer: SignedInDep) -> None:
@@ -115,3 +139,36 @@ async def check_csrf(request: Request, viewer: SignedInDep) -> None:
 
 
 CsrfChecked = Annotated[None, Depends(check_csrf)]
+
+
+async def csrf_header(request: Request) -> str:
+    """The ``X-CSRF-Token`` header of a script's POST (403 without one), for
+    :func:`signed_in_actor` to compare with the session's token inside the hop."""
+    given = request.headers.get(csrf.HEADER)
+    if given is None:
+        raise CsrfRejected
+    return given
+
+
+CsrfHeader = Annotated[str, Depends(csrf_header)]
+
+
+def signed_in_actor(request: Request, session: Session, csrf_token: str, *roles: Role) -> Actor:
+    """Inside :func:`in_one_hop`: the signed-in actor if their role is one of ``roles`` and
+    ``csrf_token`` (a :data:`CsrfHeader`) is their session's — else the same errors as
+    :data:`CurrentActor`, :func:`require_roles` and :data:`CsrfChecked`."""
+    viewer = viewer_of(request, session)
+    actor = _in_role(viewer.actor, frozenset(roles))
+    if not csrf.tokens_match(viewer.csrf_token, csrf_token):
+        raise CsrfRejected
+    return actor
+
+
+async def in_one_hop(request: Request, work: Callable[[Session], T]) -> T:
+    """``work(session)`` in the request's unit of work, all in one worker thread."""
+
+    def in_transaction() -> T:
+        with request_transaction(request) as session:
+            return work(session)
+
+    return await run_in_threadpool(in_transaction)
