@@ -62,6 +62,7 @@ _MISSPELT = f' xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="{MISSPELT
 #: Shares of facilities whose HIS: misspells the namespace, declares inner documents, adds a
 #: BOM to the envelope, leaves the signature as one space.
 VENDOR_SHARES = {"misspelt": 0.4, "declared": 0.3, "bom": 0.15, "blank_signature": 0.5}
+#: Fields every record of these facilities writes the same (Vietnamese, Kinh, eligible).
 _CONSTANT = {"MA_QUOCTICH": "000", "MA_DANTOC": "01", "T_NGUONKHAC": "0.00", "MA_LYDO_CT": "1"}
 #: Share of the insured cost BHYT pays, by benefit level.
 _BHYT_SHARE = np.array([0.0, 1.0, 1.0, 0.95, 0.8, 1.0])
@@ -306,8 +307,6 @@ class _Month:
             "MA_NOI_DI": [self._code] * self.size,
             "MA_NOI_DEN": self.referred_to,
             **self._identity(),
-            "MA_QUOCTICH": ["000"] * self.size,
-            "MA_DANTOC": ["01"] * self.size,
             "DIA_CHI": self.address,
             "NGAY_VAO": self.start,
             "NGAY_RA": self.end,
@@ -317,7 +316,6 @@ class _Month:
             "MA_BENH_KT": self.other_codes,
             "PP_DIEU_TRI": ["Điều trị triệu chứng"] * self.size,
             "MA_LOAI_RV": ["2"] * self.size,
-            "MA_LYDO_CT": ["1"] * self.size,
             "HUONG_DIEU_TRI": ["Chuyển tuyến trên chẩn đoán và điều trị"] * self.size,
             "PHUONGTIEN_VC": ["Tự túc"] * self.size,
             "MA_BAC_SI": self.doctor,
