@@ -330,8 +330,8 @@ def test_thirty_first_of_february_rejects_the_visit_and_says_where() -> None:
         (
             {"NGAY_RA": "202503090930"},
             "NGAY_RA",
-            "ends_before_start",
-            {"value": "202503090930", "start": "202503100815"},
+            "end_before_start",
+            {"end": "202503090930", "start": "202503100815"},
         ),
         ({"NGAY_TAI_KHAM": "20250317;2025"}, "NGAY_TAI_KHAM", "bad_date", {"value": "2025"}),
         ({"SO_CCCD": "CCCD chưa có"}, "SO_CCCD", "bad_person_id", {"value": "CCCD chưa có"}),

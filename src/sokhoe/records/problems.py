@@ -13,6 +13,10 @@ from dataclasses import dataclass
 
 TEMPLATES: dict[str, tuple[str, str]] = {
     # Any format.
+    "end_before_start": (
+        "thời điểm kết thúc ({end}) trước thời điểm bắt đầu ({start})",
+        "the end ({end}) is before the start ({start})",
+    ),
     "required": ("không được để trống", "must not be empty"),
     "bad_date": ("ngày {value!r} không hợp lệ", "date {value!r} is not valid"),
     "bad_person_id": (
@@ -68,10 +72,6 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "mã {value!r} không có trong danh mục ({allowed})",
         "code {value!r} is not in the list ({allowed})",
     ),
-    "ends_before_start": (
-        "thời điểm {value!r} trước thời điểm vào {start!r}",
-        "{value!r} is earlier than the admission at {start!r}",
-    ),
     "bad_card_shape": (
         "mã thẻ BHYT {value!r} phải có 15 ký tự (hoặc là mã số BHXH 10 chữ số)",
         "a BHYT card number has 15 characters, or is the 10-digit BHXH number (got {value!r})",
@@ -110,10 +110,6 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "partial_date": (
         "ngày {value!r} thiếu tháng hoặc ngày",
         "date {value!r} lacks its month or day",
-    ),
-    "end_before_start": (
-        "thời điểm kết thúc ({end}) trước thời điểm bắt đầu ({start})",
-        "the end ({end}) is before the start ({start})",
     ),
     "status_not_stored": (
         "trạng thái {value!r} không được ghi vào sổ",

@@ -79,7 +79,7 @@ def visit(fields: FieldReader) -> Visit | None:
     ended = fields.instant("NGAY_RA")
     if started is not None and ended is not None and ended < started:
         start = fields.raw("NGAY_VAO")
-        fields.problem("NGAY_RA", "ends_before_start", value=fields.raw("NGAY_RA"), start=start)
+        fields.problem("NGAY_RA", "end_before_start", end=fields.raw("NGAY_RA"), start=start)
     visit_type = _visit_type(fields)
     reason = fields.text("LY_DO_VV")
     main_diagnosis = fields.diagnosis("MA_BENH_CHINH")
