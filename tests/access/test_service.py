@@ -162,7 +162,7 @@ def test_a_session_resolves_until_it_ends(session: Session, place: Place) -> Non
     stored = session.scalars(select(WebSession)).one()
     assert token not in (stored.token_hash, stored.csrf_token)
     resolved = service.resolve_session(session, token)
-    assert resolved is not None and resolved[0] is user and resolved[1].csrf_token == csrf
+    assert resolved is not None and resolved.id == user.id and resolved.csrf_token == csrf
     lifetime = as_utc(stored.expires_at) - as_utc(stored.created_at)
     assert lifetime == dt.timedelta(hours=8)
     assert service.resolve_session(session, token + "x") is None

@@ -9,11 +9,12 @@ decision. Nothing here reads personal data.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sokhoe.access.models import User, UserVillage
+from sokhoe.access.models import UserVillage
 from sokhoe.access.roles import ROLE_SCOPE, Role, ScopeKind
 from sokhoe.registry.models import GuardianLink
 
@@ -97,7 +98,29 @@ class Actor:
         return self.covers_village(village_id, commune_code, province_code)
 
 
-def actor_for(session: Session, user: User, remote_addr: str | None) -> Actor:
+class Account(Protocol):
+    """What an :class:`Actor` is made from: an account (``models.User``) or the columns of
+    it a request reads with its session (``service.SessionAccount``)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def province_code(self) -> int | None: ...
+    @property
+    def commune_code(self) -> int | None: ...
+    @property
+    def facility_code(self) -> str | None: ...
+    @property
+    def person_id(self) -> str | None: ...
+
+
+def actor_for(session: Session, user: Account, remote_addr: str | None) -> Actor:
     """The :class:`Actor` of a signed-in ``user``, with the villages assigned to the account
     (read only for a role bound to villages: this runs on every request)."""
     role = Role(user.role)

@@ -88,13 +88,12 @@ def signed_in(request: Request, session: SessionDep) -> SignedIn:
 
 def viewer_of(request: Request, session: Session) -> SignedIn:
     token = session_token(request)
-    resolved = resolve_session(session, token) if token else None
-    if resolved is None:
+    account = resolve_session(session, token) if token else None
+    if account is None:
         raise LoginRequired
-    user, web_session = resolved
     viewer = SignedIn(
-        actor=actor_for(session, user, client_addr(request)),
-        csrf_token=web_session.csrf_token,
+        actor=actor_for(session, account, client_addr(request)),
+        csrf_token=account.csrf_token,
     )
     request.state.signed_in = viewer
     return viewer
