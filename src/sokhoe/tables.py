@@ -3,6 +3,7 @@
 Alembic's autogenerate and the test suite's schema checks read the metadata from here.
 """
 
+from sokhoe.access import consent_models as access_consent_models
 from sokhoe.access import models as access_models
 from sokhoe.insurance import models as insurance_models
 from sokhoe.insurance import paper_card_models as insurance_paper_card_models
@@ -14,6 +15,7 @@ from sokhoe.records import models as records_models
 from sokhoe.registry import models as registry_models
 
 __all__ = [
+    "access_consent_models",
     "access_models",
     "insurance_models",
     "insurance_paper_card_models",

@@ -24,6 +24,7 @@ __all__ = [
     "AccessDenied",
     "Purpose",
     "UnknownPurpose",
+    "authorize_by_consent",
     "authorize_facility",
     "authorize_person",
     "authorize_presented_card",
@@ -193,5 +194,32 @@ def authorize_presented_card(
         purpose=parse_purpose(purpose),
         action=action,
         subject_person_id=subject_person_id,
+        detail=detail,
+    )
+
+
+def authorize_by_consent(
+    session: Session,
+    actor: Actor,
+    *,
+    person_id: str,
+    consented: bool,
+    action: str,
+    purpose: str,
+    detail: str,
+) -> None:
+    """Let ``actor`` read a person's health book because the person consented (or because
+    reception declared an emergency, which the caller records for review), or refuse.
+
+    The consent, not the actor's territory, is the scope: ``consented`` says whether an
+    active consent binds this person to the actor's facility. The purpose must still be
+    one of the role's (a clinic reads for care)."""
+    _decide(
+        session,
+        actor,
+        in_scope=consented,
+        purpose=parse_purpose(purpose),
+        action=action,
+        subject_person_id=person_id,
         detail=detail,
     )
