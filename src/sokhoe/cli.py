@@ -16,6 +16,7 @@ from sokhoe.dataset import load_directory
 from sokhoe.insurance.card_token.cli import keys_app, verify_command
 from sokhoe.insurance.paper_card_cli import card_app
 from sokhoe.progress import progress_bars
+from sokhoe.records.cli import his_key_app, ingest_command
 from sokhoe.registry import units
 from sokhoe.web.formatting import vn_number
 
@@ -27,6 +28,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 app.add_typer(card_app, name="card")
 app.command("verify")(verify_command)
+app.add_typer(his_key_app, name="his-key")
+app.command("ingest")(ingest_command)
 
 
 @app.command()

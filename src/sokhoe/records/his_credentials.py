@@ -16,6 +16,7 @@ switches); a revoked key is refused from the moment its revocation commits.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -134,3 +135,28 @@ def revoke_key(session: Session, key_id: int, *, actor: Actor | None = None) -> 
         detail=f"khóa HIS số {key_id} của cơ sở {revoked.facility_code}",
     )
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class KeyListing:
+    """A key as ``sokhoe his-key list`` shows it: never its secret, which is not kept."""
+
+    id: int
+    facility_code: str
+    label: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+def list_keys(session: Session, facility_code: str | None = None) -> list[KeyListing]:
+    """Every key issued (revoked ones too), of one facility or of all, oldest first."""
+    query = select(
+        HisCredential.id,
+        HisCredential.facility_code,
+        HisCredential.label,
+        HisCredential.created_at,
+        HisCredential.revoked_at,
+    ).order_by(HisCredential.id)
+    if facility_code is not None:
+        query = query.where(HisCredential.facility_code == facility_code)
+    return [KeyListing(*row) for row in session.execute(query)]
