@@ -87,14 +87,27 @@ class Problem:
     params: dict[str, object] = dataclasses.field(default_factory=dict)
 
     def message(self, lang: str = "vi") -> str:
-        vi, en = TEMPLATES[self.code]
-        text = (en if lang == "en" else vi).format(**self.params)
-        where = self.file
-        if self.line is not None:
-            where += f", {'line' if lang == 'en' else 'dòng'} {self.line}"
-        if self.field:
-            where += f", {'field' if lang == 'en' else 'cột'} {self.field}"
-        return f"{where}: {text}"
+        places = (("dòng", "line", self.line), ("cột", "field", self.field))
+        return located_message(TEMPLATES, self.code, self.params, lang, self.file, places)
+
+
+def located_message(
+    templates: dict[str, tuple[str, str]],
+    code: str,
+    params: dict[str, object],
+    lang: str,
+    where: str,
+    places: tuple[tuple[str, str, object], ...],
+) -> str:
+    """``where, place value, …: text`` in ``lang`` (``vi`` or ``en``): a problem's text
+    named by where it is; ``places`` are (Vietnamese label, English label, value), and an
+    empty or absent value is left out."""
+    vi, en = templates[code]
+    text = (en if lang == "en" else vi).format(**params)
+    for label_vi, label_en, value in places:
+        if value is not None and value != "":
+            where += f", {label_en if lang == 'en' else label_vi} {value}"
+    return f"{where}: {text}"
 
 
 class FieldError(ValueError):

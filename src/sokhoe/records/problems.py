@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from sokhoe.bulk.messages import located_message
+
 TEMPLATES: dict[str, tuple[str, str]] = {
     # Any format.
     "end_before_start": (
@@ -150,14 +152,8 @@ class RecordProblem:
     params: dict[str, object] = dataclasses.field(default_factory=dict)
 
     def message(self, lang: str = "vi") -> str:
-        vi, en = TEMPLATES[self.code]
-        text = (en if lang == "en" else vi).format(**self.params)
-        where = self.source
-        if self.record is not None:
-            where += f", {'record' if lang == 'en' else 'hồ sơ'} {self.record}"
-        if self.field:
-            where += f", {'field' if lang == 'en' else 'trường'} {self.field}"
-        return f"{where}: {text}"
+        places = (("hồ sơ", "record", self.record), ("trường", "field", self.field))
+        return located_message(TEMPLATES, self.code, self.params, lang, self.source, places)
 
 
 class FileUnusable(Exception):
