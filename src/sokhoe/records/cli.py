@@ -95,7 +95,7 @@ def ingest_command(
         try:
             check_kind(path)
         except FileUnusable as exc:
-            err_console.print(f"[red]{exc.problem.message(lang)}[/red]")
+            _error(exc.problem.message(lang))
             raise typer.Exit(2) from None
     database = runtime.open_database()
     reports: dict[str, IngestReport] = {}
@@ -118,9 +118,9 @@ def ingest_command(
     problems = [p for report in reports.values() for p in report.problems]
     _print_problems(problems, rejects, lang)
     for problem in unusable:
-        err_console.print(f"[red]{problem.message(lang)}[/red]")
+        _error(problem.message(lang))
     if unusable:
-        err_console.print(f"[red]{_text('unusable', lang, n=len(unusable))}[/red]")
+        _error(_text("unusable", lang, n=len(unusable)))
         raise typer.Exit(2)
     if problems:
         raise typer.Exit(1)
@@ -157,6 +157,10 @@ def _file_bars(
                 progress.remove_task(task)
 
         yield bar_for
+
+
+def _error(text: str) -> None:
+    err_console.print(text, style="red", soft_wrap=True, markup=False)
 
 
 def _print_summary(reports: dict[str, IngestReport], lang: str) -> None:
