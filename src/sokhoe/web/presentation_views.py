@@ -8,6 +8,7 @@ Whose card to present travels in the POST body, never in the URL.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form
@@ -95,6 +96,30 @@ def signing_keys(request: Request) -> KeyRing:
     return web_state(request).key_ring.get()
 
 
+@dataclass(frozen=True)
+class PasscodeRefusal:
+    """How a page answers a wrong passcode or a locked wallet (here and in the health book)."""
+
+    #: ``wrong`` or ``locked``.
+    problem: str
+    status_code: int
+    #: Codes left before a wrong one locks the wallet.
+    remaining: int
+    #: Vietnam time, when the wallet is locked.
+    locked_until: dt.datetime | None
+
+
+def passcode_refusal(exc: passcode.WrongPasscode | passcode.PasscodeLocked) -> PasscodeRefusal:
+    """What to tell the holder: how many tries are left, or until when the wallet is locked."""
+    until: dt.datetime | None
+    if isinstance(exc, passcode.PasscodeLocked):
+        problem, status_code, until, remaining = "locked", 429, exc.until, 0
+    else:
+        problem, status_code, until, remaining = "wrong", 403, exc.locked_until, exc.remaining
+    local = until.replace(tzinfo=dt.UTC).astimezone(VIETNAM_TIME) if until else None
+    return PasscodeRefusal(problem, status_code, remaining, local)
+
+
 def _refused(
     request: Request,
     session: Session,
@@ -102,20 +127,15 @@ def _refused(
     exc: passcode.WrongPasscode | passcode.PasscodeLocked,
 ) -> HTMLResponse:
     """The form again, saying how many tries are left or until when the wallet is locked."""
-    until: dt.datetime | None
-    if isinstance(exc, passcode.PasscodeLocked):
-        problem, status_code, until, remaining = "locked", 429, exc.until, 0
-    else:
-        problem, status_code, until, remaining = "wrong", 403, exc.locked_until, exc.remaining
-    local = until.replace(tzinfo=dt.UTC).astimezone(VIETNAM_TIME) if until else None
+    refusal = passcode_refusal(exc)
     return _form(
         request,
         session,
         actor,
-        problem=problem,
-        status_code=status_code,
-        remaining=remaining,
-        locked_until=local,
+        problem=refusal.problem,
+        status_code=refusal.status_code,
+        remaining=refusal.remaining,
+        locked_until=refusal.locked_until,
     )
 
 

@@ -1,0 +1,140 @@
+"""``/so-suc-khoe``: the citizen's health book (Sổ sức khỏe điện tử, R3–R5), behind the
+wallet passcode like Xuất trình giấy tờ.
+
+The page first asks for the passcode and whose book to open: the citizen's own, or that of
+a child under 14 he manages. Once the passcode is right, the book comes with an *unlock*
+token: an HMAC under the server secret of the account, its session and a deadline, so that
+switching to a child's book or turning a page of visits asks no passcode for
+:data:`UNLOCK_MINUTES`, and a token copied from another session is worth nothing. Whose
+book travels in the POST body, never in the URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Form
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from sokhoe.access.scope import Actor
+from sokhoe.insurance import passcode, requests
+from sokhoe.records.book import read_book
+from sokhoe.vietnam_time import VIETNAM_TIME
+from sokhoe.web.deps import CsrfChecked, SessionDep, SignedInDep
+from sokhoe.web.presentation_views import PASSCODE_PATH, PasscodeRefusal, passcode_refusal
+from sokhoe.web.security_headers import PAGE_CACHE_CONTROL
+from sokhoe.web.state import web_state
+from sokhoe.web.templating import render
+from sokhoe.web.wallet_views import PRESENT_PATH, CitizenActor
+
+BOOK_PATH = "/so-suc-khoe"
+#: How long a right passcode keeps the book open for switching and paging.
+UNLOCK_MINUTES = 10
+_UNLOCK_PURPOSE = b"sokhoe health book unlock\x00"
+
+router = APIRouter()
+
+Code = Annotated[str, Form(max_length=20)]
+Token = Annotated[str, Form(max_length=200)]
+
+
+def unlock_token(secret: bytes, *, user_id: int, session_key: str, until: int) -> str:
+    """``until.signature``: the book stays open for this account and session (``session_key``:
+    the session's own CSRF token, random per session) until the POSIX time ``until``."""
+    return f"{until}.{_sign(secret, user_id, session_key, until)}"
+
+
+def unlocked(secret: bytes, token: str, *, user_id: int, session_key: str, now: int) -> bool:
+    """Whether ``token`` is one :func:`unlock_token` gave this account and session, in time."""
+    until, _, signature = token.partition(".")
+    if not until.isdigit() or int(until) < now:
+        return False
+    expected = _sign(secret, user_id, session_key, int(until))
+    return hmac.compare_digest(expected.encode(), signature.encode())
+
+
+def _sign(secret: bytes, user_id: int, session_key: str, until: int) -> str:
+    message = _UNLOCK_PURPOSE + f"{user_id}\x00{session_key}\x00{until}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+@router.get(BOOK_PATH)
+def unlock_page(request: Request, session: SessionDep, actor: CitizenActor) -> HTMLResponse:
+    return _unlock_form(request, session, actor)
+
+
+@router.post(BOOK_PATH)
+def book_page(
+    request: Request,
+    session: SessionDep,
+    actor: CitizenActor,
+    viewer: SignedInDep,
+    _: CsrfChecked,
+    code: Code = "",
+    unlock: Token = "",
+    person: Annotated[str, Form(max_length=20)] = "",
+    page: Annotated[int, Form(ge=1, le=10_000)] = 1,
+) -> HTMLResponse:
+    """The book of ``person`` (default: the citizen's own), once the passcode is right or
+    the form carries this session's unlock token."""
+    secret = web_state(request).secret_key
+    now = dt.datetime.now(dt.UTC)
+    seconds = int(now.timestamp())
+    if not (
+        unlock
+        and unlocked(
+            secret, unlock, user_id=actor.user_id, session_key=viewer.csrf_token, now=seconds
+        )
+    ):
+        try:
+            passcode.verify(session, actor, code, now=now.replace(tzinfo=None))
+        except (passcode.WrongPasscode, passcode.PasscodeLocked) as exc:
+            return _unlock_form(request, session, actor, passcode_refusal(exc))
+        except passcode.NoPasscode:
+            return _unlock_form(request, session, actor)
+        unlock = unlock_token(
+            secret,
+            user_id=actor.user_id,
+            session_key=viewer.csrf_token,
+            until=seconds + UNLOCK_MINUTES * 60,
+        )
+    today = now.astimezone(VIETNAM_TIME).date()
+    assert actor.person_id is not None  # a citizen's scope
+    book = read_book(session, actor, person or actor.person_id, today=today, visits_page=page)
+    holders = requests.wallet_holders(session, actor, today=today)
+    context = {
+        "book": book,
+        "holders": holders,
+        "unlock": unlock,
+        "unlock_minutes": UNLOCK_MINUTES,
+        "paths": _paths(),
+    }
+    return _no_store(render(request, "book/book.html", context))
+
+
+def _paths() -> dict[str, str]:
+    return {"book": BOOK_PATH, "present": PRESENT_PATH, "passcode": PASSCODE_PATH}
+
+
+def _unlock_form(
+    request: Request, session: Session, actor: Actor, refusal: PasscodeRefusal | None = None
+) -> HTMLResponse:
+    context = {
+        "holders": requests.wallet_holders(session, actor, today=dt.date.today()),
+        "has_passcode": passcode.has_passcode(session, actor),
+        "refusal": refusal,
+        "paths": _paths(),
+    }
+    status_code = refusal.status_code if refusal else 200
+    return _no_store(render(request, "book/unlock.html", context, status_code=status_code))
+
+
+def _no_store(response: HTMLResponse) -> HTMLResponse:
+    """Said here too, not only by the middleware: the book must never sit in a cache."""
+    response.headers["Cache-Control"] = PAGE_CACHE_CONTROL
+    return response
