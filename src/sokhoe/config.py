@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     session_hours: int = 8
     #: Largest file accepted by an upload form (each of a reconciliation's three inputs).
     upload_max_bytes: int = 4 * 1024**3
+    #: Largest body a hospital's HIS may send (``POST /fhir``, ``POST /api/v1/qd130``); a
+    #: larger one gets 413 before it is read. Bigger exports go through ``sokhoe ingest``.
+    his_max_body_bytes: int = 20 * 1024**2
     #: Where ``sokhoe reconcile --engine spark`` runs: local threads, or a cluster's master.
     spark_master: str = "local[2]"
 

@@ -15,10 +15,15 @@ from sokhoe.web import templating
 from sokhoe.web.app import ROUTERS
 from sokhoe.web.deps import CurrentActor, check_csrf, csrf_header
 from sokhoe.web.errors import LOGIN_PATH
+from sokhoe.web.his_auth import his_sender
 from tests.web.conftest import ADMIN, sign_in
 
 #: The login form comes before any session; it checks its own signed token instead.
 PRE_SESSION_FORMS = {LOGIN_PATH}
+#: What protects a POST: the session's CSRF token (form field or header), or no session at
+#: all — a hospital's HIS authenticates with its facility's key in the Authorization header,
+#: which a browser cannot be made to send to another site.
+PROTECTIONS = {check_csrf, csrf_header, his_sender}
 _POST_FORM = re.compile(r'<form[^>]*method="post".*?</form>', re.DOTALL | re.IGNORECASE)
 
 
@@ -39,8 +44,7 @@ def test_every_post_route_checks_the_csrf_token() -> None:
     unchecked = [
         route.path
         for route in posts
-        if route.path not in PRE_SESSION_FORMS
-        and not {check_csrf, csrf_header} & set(_calls(route.dependant))
+        if route.path not in PRE_SESSION_FORMS and not PROTECTIONS & set(_calls(route.dependant))
     ]
     assert not unchecked, f"POST routes without CsrfChecked: {unchecked}"
 

@@ -22,6 +22,7 @@ from sokhoe.web import (
     card_check_views,
     check_in_views,
     health,
+    his_api,
     home,
     language,
     login,
@@ -33,6 +34,7 @@ from sokhoe.web import (
     wallet_views,
 )
 from sokhoe.web.errors import install_error_handlers
+from sokhoe.web.his_auth import HisRefused, his_refused
 from sokhoe.web.i18n import LOCALES, load_translations
 from sokhoe.web.request_log import RequestLogMiddleware
 from sokhoe.web.secret_key import load_secret_key
@@ -60,6 +62,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     paper_card_views.router,
     review_views.router,
     wallet_api.router,
+    his_api.router,
 )
 
 
@@ -103,6 +106,7 @@ def create_app(
     #: Carries out reconciliation runs, one at a time (``reconcile_views`` wakes it).
     app.state.reconcile_worker = worker
     install_error_handlers(app)
+    app.add_exception_handler(HisRefused, his_refused)
     # Added last runs first: security headers wrap everything, the 500 fallback included.
     app.add_middleware(RequestLogMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
