@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sokhoe import demo
 from sokhoe.access.identity import LocalPasswordIdentity
 from sokhoe.access.models import User
+from sokhoe.records.models import Immunization, Visit
 from sokhoe.registry.models import Citizen
 from sokhoe.runtime import open_database
 
@@ -38,6 +39,10 @@ def test_demo_builds_once_and_prints_the_same_working_logins(
             session, username=citizen.username, password=citizen.password, remote_addr=None
         )
         assert user.person_id is not None
+        # The hospitals' files are in the health books, the demo citizen's among them.
+        own_visits = select(func.count()).where(Visit.person_id == user.person_id)
+        assert session.scalar(own_visits) > 0
+        assert session.scalar(select(func.count()).select_from(Immunization)) > 0
 
     logins_file.unlink()
     with pytest.raises(RuntimeError, match="thiếu tệp"):

@@ -11,20 +11,28 @@ import datetime as dt
 import json
 import os
 import secrets
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session
 
 from sokhoe.access import service as access_service
 from sokhoe.access.roles import ROLE_LABELS, Role
 from sokhoe.dataset import load_directory
+from sokhoe.records.fhir import read_bundle
+from sokhoe.records.ingest import ingest
+from sokhoe.records.ingest_files import Item, bundle_items, ingest_file
+from sokhoe.records.models import Visit
 from sokhoe.registry.models import Citizen, Commune, Facility, GuardianLink, Village
 from sokhoe.runtime import Database
 from sokhoe.synth import ProgressStart, SynthOptions, generate
 
 DEMO_PROVINCE = 56
+#: Visits per person per year in the demo's hospital files: a history in most books, and a
+#: first run that stays short.
+DEMO_VISIT_RATE = 0.5
 
 
 @dataclass(frozen=True)
@@ -43,12 +51,46 @@ def has_citizens(database: Database) -> bool:
 def build_province(
     database: Database, data_dir: Path, *, people: int, progress: ProgressStart | None = None
 ) -> None:
-    """Generate the synthetic province (as of today, so its cards are current) and load it."""
+    """Generate the synthetic province (as of today, so its cards are current) with its
+    hospitals' files, and load it all."""
     options = SynthOptions(
-        province=DEMO_PROVINCE, people=people, seed=1, out=data_dir, as_of=dt.date.today()
+        province=DEMO_PROVINCE,
+        people=people,
+        seed=1,
+        out=data_dir,
+        as_of=dt.date.today(),
+        his=True,
+        visit_rate=DEMO_VISIT_RATE,
     )
     generate(options, progress)
     load_directory(database, data_dir, progress=progress)
+    load_hospital_files(database, data_dir / "his", progress)
+
+
+def load_hospital_files(
+    database: Database, his_dir: Path, progress: ProgressStart | None = None
+) -> None:
+    """The synthetic hospitals' files into the health books. Envelopes go in as
+    ``sokhoe ingest`` stores them; the FHIR bundles, one per visit, are chained into
+    batches of a thousand records instead of a transaction each (a bundle with a problem
+    still stores nothing), which keeps the first run to seconds rather than many minutes."""
+    envelopes = sorted(his_dir.glob("qd130/*/*.xml"))
+    bundles = sorted(his_dir.glob("fhir/*/*.json"))
+    advance = (progress or _no_progress)("Hồ sơ khám chữa bệnh", len(envelopes) + len(bundles))
+    for path in envelopes:
+        ingest_file(database.sessions, path, name=path.name)
+        advance(1)
+
+    def bundle_records() -> Iterator[Item]:
+        for path in bundles:
+            yield from bundle_items(read_bundle(path.read_bytes(), source=path.name))
+            advance(1)
+
+    ingest(database.sessions, bundle_records(), source="his/fhir", sender_facility=None)
+
+
+def _no_progress(_label: str, _total: int) -> Callable[[int], None]:
+    return lambda _n: None
 
 
 def _busiest_commune(session: Session) -> Commune:
@@ -91,12 +133,14 @@ def _facility(session: Session, commune_code: int) -> Facility:
 
 
 def _parent(session: Session, commune_code: int) -> Citizen:
-    """A parent with level-2 e-ID and a child under 14: the citizen whose wallet is shown."""
+    """A parent with level-2 e-ID and a child under 14: the citizen whose wallet is shown;
+    one with visits in his health book when there is one."""
+    has_visits = exists().where(Visit.person_id == Citizen.person_id)
     parent = session.scalar(
         select(Citizen)
         .join(GuardianLink, GuardianLink.guardian_id == Citizen.person_id)
         .where(Citizen.commune_code == commune_code, Citizen.level2_eid.is_(True))
-        .order_by(Citizen.person_id)
+        .order_by(case((has_visits, 0), else_=1), Citizen.person_id)
         .limit(1)
     )
     if parent is None:
