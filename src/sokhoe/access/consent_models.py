@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sokhoe.db import Base
@@ -63,3 +63,5 @@ class BookConsent(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     reviewed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    #: The reviewer's finding: the emergency was real (True) or the access was not warranted.
+    review_appropriate: Mapped[bool | None] = mapped_column(Boolean)

@@ -27,6 +27,8 @@ class Purpose(StrEnum):
     PAPER_CARD = "paper_card"
     #: Revoking a card number (lost card, fraud): every token of the card is refused. BHXH only.
     CARD_REVOCATION = "card_revocation"
+    #: The Department of Health reviewing reception's emergency reads of health books.
+    ACCESS_REVIEW = "access_review"
     #: Signing in; recorded for logins, never a reason to read personal data.
     AUTHENTICATION = "authentication"
 
@@ -42,6 +44,7 @@ PURPOSE_LABELS: dict[Purpose, str] = {
     Purpose.INTEGRATION_REVIEW: "Duyệt yêu cầu tích hợp thẻ BHYT",
     Purpose.PAPER_CARD: "In, thu hồi thẻ BHYT giấy có mã QR",
     Purpose.CARD_REVOCATION: "Thu hồi thẻ BHYT",
+    Purpose.ACCESS_REVIEW: "Xem xét truy cập khẩn cấp sổ sức khỏe",
     Purpose.AUTHENTICATION: "Đăng nhập",
 }
 
@@ -63,7 +66,12 @@ ROLE_PURPOSES: dict[Role, frozenset[Purpose]] = {
     Role.POLICE_OFFICER: frozenset({Purpose.CAMPAIGN_WORKLIST, Purpose.STATISTICS}),
     Role.GUIDANCE_MEMBER: frozenset({Purpose.CAMPAIGN_WORKLIST}),
     Role.HEALTH_DEPARTMENT: frozenset(
-        {Purpose.CAMPAIGN_WORKLIST, Purpose.RECONCILIATION, Purpose.STATISTICS}
+        {
+            Purpose.CAMPAIGN_WORKLIST,
+            Purpose.RECONCILIATION,
+            Purpose.STATISTICS,
+            Purpose.ACCESS_REVIEW,
+        }
     ),
     Role.ADMIN: frozenset({Purpose.ADMINISTRATION}),
 }

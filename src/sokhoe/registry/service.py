@@ -134,6 +134,24 @@ def commune_names(session: Session, province_code: int) -> dict[int, str]:
     )
 
 
+def facilities_of_province(province_code: int) -> Select[str]:
+    """The codes of a province's facilities, as a statement for another context's ``IN``."""
+    return (
+        select(Facility.code)
+        .join(Commune, Commune.code == Facility.commune_code)
+        .where(Commune.province_code == province_code)
+    )
+
+
+def facility_province(session: Session, facility_code: str) -> int | None:
+    """The province of a facility the register knows."""
+    return session.scalar(
+        select(Commune.province_code)
+        .join(Facility, Facility.commune_code == Commune.code)
+        .where(Facility.code == facility_code)
+    )
+
+
 def provinces_of_communes(session: Session, codes: Iterable[int]) -> dict[int, int]:
     """Commune code → province code, for the codes the register knows."""
     return dict(

@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("reviewed_at", sa.DateTime(), nullable=True),
         sa.Column("reviewed_by_user_id", sa.Integer(), nullable=True),
+        sa.Column("review_appropriate", sa.Boolean(), nullable=True),
         sa.ForeignKeyConstraint(
             ["created_by_user_id"],
             ["app_user.id"],
