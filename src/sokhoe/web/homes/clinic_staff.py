@@ -1,8 +1,7 @@
 """The clinic reception's home: the facility, today's check-ins (a count) and the cards
-registered there for primary care.
-
-Reading a patient's book needs the patient's consent, which comes with the health-book
-issue; this page holds no personal data (the day's list of names is a page of its own).
+registered there for primary care, and the way to a patient's health book (by the patient's
+consent or in an emergency). This page holds no personal data (the day's list of names is a
+page of its own).
 """
 
 from __future__ import annotations
