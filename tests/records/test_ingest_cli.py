@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from sokhoe.config import get_settings
 from sokhoe.dataset import load_directory
 from sokhoe.db import Base, session_factory
 from sokhoe.records import models
+from sokhoe.records.his_credentials import find_key
 from sokhoe.records.ingest import FROM_COMMAND_LINE
 from sokhoe.registry.models import Citizen, Facility
 from sokhoe.registry.units import ensure_province
@@ -220,3 +222,24 @@ def test_synth_his_files_round_trip_with_the_injected_errors_reported(
             )
         )
     assert kept > 20 * len(reported), (kept, len(reported))
+
+
+@pytest.mark.usefixtures("place")
+def test_a_his_key_is_shown_once_listed_without_its_secret_and_revoked(session: Session) -> None:
+    issued = runner.invoke(app, ["his-key", "issue", "56012", "--label", "VNPT-HIS máy chủ 1"])
+    assert issued.exit_code == 0, issued.output
+    [key] = re.findall(r"skh_[A-Za-z0-9_-]{43}", issued.output)
+    found = find_key(session, key)
+    assert found is not None and found.facility_code == "56012"
+
+    listed = runner.invoke(app, ["his-key", "list", "56012"])
+    assert listed.exit_code == 0 and "VNPT-HIS máy chủ 1" in listed.output
+    assert key not in listed.output and key[4:20] not in listed.output
+    assert "VNPT" not in runner.invoke(app, ["his-key", "list", "56001"]).output
+
+    assert runner.invoke(app, ["his-key", "revoke", str(found.id)]).exit_code == 0
+    session.expire_all()
+    assert find_key(session, key) is None
+    assert runner.invoke(app, ["his-key", "revoke", str(found.id)]).exit_code == 1
+    unknown = runner.invoke(app, ["his-key", "issue", "99999", "--label", "x"])
+    assert unknown.exit_code == 2 and "99999" in unknown.output
