@@ -60,3 +60,23 @@ def server(command: list[str], port: int, env: dict[str, str]) -> Iterator[tuple
     finally:
         process.terminate()
         process.wait(30)
+
+
+def connections_by_process(pids: list[int], port: int) -> dict[int, int]:
+    """How many established TCP connections to local ``port`` each of ``pids`` holds
+    (Linux ``/proc``: the sockets of the connection table, found among each's descriptors)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:
+                inodes.add(f"socket:[{inode}]")
+    counts = {}
+    for pid in pids:
+        held = 0
+        for descriptor in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                held += os.readlink(descriptor) in inodes
+        counts[pid] = held
+    return counts

@@ -3,7 +3,9 @@ session opened in one is honoured by the others — and SQLite refuses it."""
 
 from __future__ import annotations
 
+import socket
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -13,7 +15,7 @@ from typer.testing import CliRunner
 from sokhoe.cli import app as cli_app
 from sokhoe.config import get_settings
 from sokhoe.runtime import Database
-from tests.support.served import free_port, process_tree, server
+from tests.support.served import connections_by_process, free_port, process_tree, server
 from tests.web.conftest import OFFICER, PASSWORD, form_token
 
 
@@ -30,7 +32,14 @@ def test_two_processes_share_sessions_through_postgres(
         "SOKHOE_SECRET_KEY": "test secret",
     }
     with server([*command, "--workers", "2"], port, env) as (base, pid):
-        assert len(process_tree(pid)) >= 3  # uvicorn's supervisor and its two workers
+        # Desks connecting together are spread over both processes, not all taken by one.
+        desks = [socket.create_connection(("127.0.0.1", port)) for _ in range(24)]
+        time.sleep(0.5)
+        held = connections_by_process(process_tree(pid), port)
+        for desk in desks:
+            desk.close()
+        serving = [count for count in held.values() if count]
+        assert sum(serving) == 24 and len(serving) == 2, held
         with httpx.Client(base_url=base) as browser:
             token = form_token(browser.get("/dang-nhap").text)
             data = {"username": OFFICER, "password": PASSWORD, "csrf_token": token}

@@ -4,8 +4,12 @@ uvicorn's own access log prints paths with their query strings, so it is switche
 app logs each request itself by id and route template (:mod:`sokhoe.web.request_log`).
 
 One process runs Python on one core at a time, so a busy province serves with several
-(``--workers N``): uvicorn starts N processes on the same socket, each building its own app
-through :func:`~sokhoe.web.app.create_app` on the configured database. They share all state
+(``--workers N``): N processes, each building its own app through
+:func:`~sokhoe.web.app.create_app` on the configured database and listening on a socket of
+its own on the same port (``SO_REUSEPORT``), so that the kernel spreads new connections
+evenly over them. (uvicorn's own ``--workers`` shares one socket, and whichever process
+wakes first accepts a whole burst: a hospital's desks, connecting together and keeping
+their connections, all landed in one process while the other idled.) They share all state
 through PostgreSQL (sessions, passcode lockouts, the audit chain, the reconciliation queue
 and its one worker, :mod:`sokhoe.database_lease`); the per-address sign-in throttle is per
 process. SQLite, the embedded default, serves one process.
@@ -13,6 +17,10 @@ process. SQLite, the embedded default, serves one process.
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.connection
+import signal
+import socket
 from typing import Any
 
 import uvicorn
@@ -38,8 +46,10 @@ LOG_CONFIG: dict[str, Any] = {
 }
 
 
-#: ``create_app`` by import path, as uvicorn's worker processes build it.
+#: ``create_app`` by import path, as each worker process builds it.
 APP_FACTORY = "sokhoe.web.app:create_app"
+#: Connections waiting to be accepted, per process (uvicorn's default).
+BACKLOG = 2048
 
 
 class SeveralWorkersNeedPostgres(ValueError):
@@ -53,15 +63,8 @@ class SeveralWorkersNeedPostgres(ValueError):
 def serve(*, host: str, port: int, database: Database | None = None, workers: int = 1) -> None:
     """Serve the app on ``database`` (default: the configured one) until interrupted, in
     ``workers`` processes (the configured database only, which must be PostgreSQL)."""
-    options: dict[str, Any] = {
-        "host": host,
-        "port": port,
-        "access_log": False,
-        "log_config": LOG_CONFIG,
-        "server_header": False,
-    }
     if workers == 1:
-        uvicorn.run(create_app(database), **options)
+        uvicorn.run(create_app(database), host=host, port=port, **_OPTIONS)
         return
     assert database is None, "worker processes open the configured database themselves"
     configured = runtime.open_database()  # migrated once here, before the workers start
@@ -69,4 +72,48 @@ def serve(*, host: str, port: int, database: Database | None = None, workers: in
     configured.engine.dispose()
     if not several_allowed:
         raise SeveralWorkersNeedPostgres
-    uvicorn.run(APP_FACTORY, factory=True, workers=workers, **options)
+    _run_processes(host, port, workers)
+
+
+_OPTIONS: dict[str, Any] = {
+    "access_log": False,
+    "log_config": LOG_CONFIG,
+    "server_header": False,
+}
+
+
+def _run_processes(host: str, port: int, workers: int) -> None:
+    """Runs the worker processes until one of them stops or this one is interrupted or
+    terminated; then stops the others (a supervisor such as systemd restarts the whole)."""
+    context = multiprocessing.get_context("spawn")
+    processes = [
+        context.Process(target=_worker, args=(host, port), name=f"sokhoe-web-{n}")
+        for n in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        multiprocessing.connection.wait([process.sentinel for process in processes])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        for process in processes:
+            process.terminate()  # uvicorn finishes the requests under way, then exits
+        for process in processes:
+            process.join()
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _worker(host: str, port: int) -> None:
+    listening = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    listening.bind((host, port))
+    listening.listen(BACKLOG)
+    config = uvicorn.Config(APP_FACTORY, factory=True, host=host, port=port, **_OPTIONS)
+    uvicorn.Server(config).run(sockets=[listening])
