@@ -45,6 +45,9 @@ RECEPTION_PATH = f"{BOOK_PATH}/co-so"
 REDEEM_PATH = f"{RECEPTION_PATH}/nhap-ma"
 EMERGENCY_PATH = f"{RECEPTION_PATH}/khan-cap"
 
+#: Pixels a QR module: the one-time code's small QR drawn about 230 px wide, for a webcam.
+QR_SCALE = 8
+
 router = APIRouter()
 
 ReceptionActor = Annotated[Actor, Depends(require_roles(Role.CLINIC_STAFF))]
@@ -173,7 +176,7 @@ def _share(
         "consents": consents,
         "views": views,
         "offer": offer,
-        "offer_qr": Markup(qr_svg(offer.code)) if offer else None,
+        "offer_qr": Markup(qr_svg(offer.code, scale=QR_SCALE)) if offer else None,
         "revoked": revoked,
         "unlock": unlock,
         "durations": consent.DURATION_DAYS,
