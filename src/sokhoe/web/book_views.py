@@ -91,6 +91,8 @@ def book_page(
             secret, unlock, user_id=actor.user_id, session_key=viewer.csrf_token, now=seconds
         )
     ):
+        if not code:  # a switch or a page after the token ran out: not a wrong passcode
+            return _unlock_form(request, session, actor, expired=bool(unlock))
         try:
             passcode.verify(session, actor, code, now=now.replace(tzinfo=None))
         except (passcode.WrongPasscode, passcode.PasscodeLocked) as exc:
@@ -122,12 +124,20 @@ def _paths() -> dict[str, str]:
 
 
 def _unlock_form(
-    request: Request, session: Session, actor: Actor, refusal: PasscodeRefusal | None = None
+    request: Request,
+    session: Session,
+    actor: Actor,
+    refusal: PasscodeRefusal | None = None,
+    *,
+    expired: bool = False,
 ) -> HTMLResponse:
+    """The passcode form; ``expired`` when it comes instead of a book whose unlock ran out."""
     context = {
         "holders": requests.wallet_holders(session, actor, today=dt.date.today()),
         "has_passcode": passcode.has_passcode(session, actor),
         "refusal": refusal,
+        "expired": expired,
+        "unlock_minutes": UNLOCK_MINUTES,
         "paths": _paths(),
     }
     status_code = refusal.status_code if refusal else 200
