@@ -191,13 +191,13 @@ def read_book(
     return Book(
         person=person,
         today=today,
-        visits=_visits(session, person_id, page),
-        visits_total=_count_visits(session, person_id),
+        visits=visit_lines(session, person_id, page),
+        visits_total=count_visits(session, person_id),
         visits_page=page,
-        vaccinations=vaccination_lines(_doses(session, person_id), birth=birth, today=today),
+        vaccinations=vaccination_lines(given_doses(session, person_id), birth=birth, today=today),
         on_schedule=birth is not None,
-        referrals=_referrals(session, person_id),
-        appointments=_appointments(session, person_id, today),
+        referrals=referral_lines(session, person_id),
+        appointments=appointment_lines(session, person_id, today),
     )
 
 
@@ -299,7 +299,7 @@ def _facility(session: Session, code: str) -> str:
     return facility_name(session, code) or code
 
 
-def _visits(session: Session, person_id: str, page: int) -> list[VisitLine]:
+def visit_lines(session: Session, person_id: str, page: int) -> list[VisitLine]:
     rows = session.execute(
         select(
             Visit.facility_code,
@@ -331,12 +331,12 @@ def _visits(session: Session, person_id: str, page: int) -> list[VisitLine]:
     ]
 
 
-def _count_visits(session: Session, person_id: str) -> int:
+def count_visits(session: Session, person_id: str) -> int:
     count = session.scalar(select(func.count()).where(Visit.person_id == person_id))
     return int(count or 0)
 
 
-def _doses(session: Session, person_id: str) -> list[GivenDose]:
+def given_doses(session: Session, person_id: str) -> list[GivenDose]:
     rows = session.execute(
         select(
             Immunization.vaccine,
@@ -353,7 +353,7 @@ def _doses(session: Session, person_id: str) -> list[GivenDose]:
     ]
 
 
-def _referrals(session: Session, person_id: str) -> list[ReferralLine]:
+def referral_lines(session: Session, person_id: str) -> list[ReferralLine]:
     rows = session.scalars(
         select(Referral)
         .where(Referral.person_id == person_id)
@@ -373,7 +373,7 @@ def _referrals(session: Session, person_id: str) -> list[ReferralLine]:
     ]
 
 
-def _appointments(session: Session, person_id: str, today: dt.date) -> list[AppointmentLine]:
+def appointment_lines(session: Session, person_id: str, today: dt.date) -> list[AppointmentLine]:
     past = Appointment.on_date < today
     rows = session.scalars(
         select(Appointment)

@@ -79,12 +79,12 @@ def read_care_book(
     full = access.scope is ConsentScope.FULL
     page = max(visits_page, 1)
     if full:
-        visits = book._visits(session, person_id, page)
-        total = book._count_visits(session, person_id)
+        visits = book.visit_lines(session, person_id, page)
+        total = book.count_visits(session, person_id)
     else:
         page, visits = 1, _recent_visits(session, person_id, today)
         total = len(visits)
-    appointments = book._appointments(session, person_id, today)
+    appointments = book.appointment_lines(session, person_id, today)
     return CareBook(
         access=access,
         citizen=citizen,
@@ -94,9 +94,9 @@ def read_care_book(
         visits_total=total,
         visits_page=page,
         vaccinations=book.vaccination_lines(
-            book._doses(session, person_id), birth=birth, today=today
+            book.given_doses(session, person_id), birth=birth, today=today
         ),
-        referrals=book._referrals(session, person_id) if full else [],
+        referrals=book.referral_lines(session, person_id) if full else [],
         appointments=appointments if full else [a for a in appointments if a.upcoming],
         today=today,
     )
@@ -109,7 +109,7 @@ def _recent_visits(session: Session, person_id: str, today: dt.date) -> list[Vis
     visits: list[VisitLine] = []
     page = 1
     while True:
-        lines = book._visits(session, person_id, page)
+        lines = book.visit_lines(session, person_id, page)
         recent = [v for v in lines if v.started_at.date() >= since]
         visits.extend(recent)
         if len(recent) < len(lines) or len(lines) < book.VISITS_PER_PAGE:
