@@ -25,7 +25,7 @@ from sokhoe.access.scope import Actor
 from sokhoe.insurance import passcode, requests
 from sokhoe.records.book import read_book
 from sokhoe.vietnam_time import VIETNAM_TIME
-from sokhoe.web.deps import CsrfChecked, SessionDep, SignedInDep
+from sokhoe.web.deps import CsrfChecked, SessionDep, SignedIn, SignedInDep
 from sokhoe.web.presentation_views import PASSCODE_PATH, PasscodeRefusal, passcode_refusal
 from sokhoe.web.security_headers import PAGE_CACHE_CONTROL
 from sokhoe.web.state import web_state
@@ -65,7 +65,7 @@ def _sign(secret: bytes, user_id: int, session_key: str, until: int) -> str:
 
 @router.get(BOOK_PATH)
 def unlock_page(request: Request, session: SessionDep, actor: CitizenActor) -> HTMLResponse:
-    return _unlock_form(request, session, actor)
+    return unlock_form(request, session, actor)
 
 
 @router.post(BOOK_PATH)
@@ -82,29 +82,11 @@ def book_page(
 ) -> HTMLResponse:
     """The book of ``person`` (default: the citizen's own), once the passcode is right or
     the form carries this session's unlock token."""
-    secret = web_state(request).secret_key
+    opening = opened(request, session, actor, viewer, code=code, unlock=unlock)
+    if isinstance(opening, HTMLResponse):
+        return opening
+    unlock = opening
     now = dt.datetime.now(dt.UTC)
-    seconds = int(now.timestamp())
-    if not (
-        unlock
-        and unlocked(
-            secret, unlock, user_id=actor.user_id, session_key=viewer.csrf_token, now=seconds
-        )
-    ):
-        if not code:  # a switch or a page after the token ran out: not a wrong passcode
-            return _unlock_form(request, session, actor, expired=bool(unlock))
-        try:
-            passcode.verify(session, actor, code, now=now.replace(tzinfo=None))
-        except (passcode.WrongPasscode, passcode.PasscodeLocked) as exc:
-            return _unlock_form(request, session, actor, passcode_refusal(exc))
-        except passcode.NoPasscode:
-            return _unlock_form(request, session, actor)
-        unlock = unlock_token(
-            secret,
-            user_id=actor.user_id,
-            session_key=viewer.csrf_token,
-            until=seconds + UNLOCK_MINUTES * 60,
-        )
     today = now.astimezone(VIETNAM_TIME).date()
     assert actor.person_id is not None  # a citizen's scope
     book = read_book(session, actor, person or actor.person_id, today=today, visits_page=page)
@@ -116,35 +98,76 @@ def book_page(
         "unlock_minutes": UNLOCK_MINUTES,
         "paths": _paths(),
     }
-    return _no_store(render(request, "book/book.html", context))
+    return no_store(render(request, "book/book.html", context))
 
 
 def _paths() -> dict[str, str]:
     return {"book": BOOK_PATH, "present": PRESENT_PATH, "passcode": PASSCODE_PATH}
 
 
-def _unlock_form(
+def opened(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    viewer: SignedIn,
+    *,
+    code: str,
+    unlock: str,
+    form: str = "book/unlock.html",
+    paths: dict[str, str] | None = None,
+) -> str | HTMLResponse:
+    """This session's unlock token (a new one after a right passcode), or the passcode form
+    (template ``form``) to answer with: for the book and for its sharing page alike."""
+    secret = web_state(request).secret_key
+    now = dt.datetime.now(dt.UTC)
+    seconds = int(now.timestamp())
+    key = viewer.csrf_token
+    if unlock and unlocked(secret, unlock, user_id=actor.user_id, session_key=key, now=seconds):
+        return unlock
+
+    def refused(refusal: PasscodeRefusal | None = None, *, expired: bool = False) -> HTMLResponse:
+        return unlock_form(
+            request, session, actor, refusal, expired=expired, form=form, paths=paths
+        )
+
+    if not code:  # a switch or a page after the token ran out: not a wrong passcode
+        return refused(expired=bool(unlock))
+    try:
+        passcode.verify(session, actor, code, now=now.replace(tzinfo=None))
+    except (passcode.WrongPasscode, passcode.PasscodeLocked) as exc:
+        return refused(passcode_refusal(exc))
+    except passcode.NoPasscode:
+        return refused()
+    until = seconds + UNLOCK_MINUTES * 60
+    return unlock_token(secret, user_id=actor.user_id, session_key=key, until=until)
+
+
+def unlock_form(
     request: Request,
     session: Session,
     actor: Actor,
     refusal: PasscodeRefusal | None = None,
     *,
     expired: bool = False,
+    form: str = "book/unlock.html",
+    paths: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    """The passcode form; ``expired`` when it comes instead of a book whose unlock ran out."""
+    """The passcode form; ``expired`` when it comes instead of a page whose unlock ran out."""
     context = {
-        "holders": requests.wallet_holders(session, actor, today=dt.date.today()),
+        "holders": requests.wallet_holders(
+            session, actor, today=dt.datetime.now(VIETNAM_TIME).date()
+        ),
         "has_passcode": passcode.has_passcode(session, actor),
         "refusal": refusal,
         "expired": expired,
         "unlock_minutes": UNLOCK_MINUTES,
-        "paths": _paths(),
+        "paths": paths or _paths(),
     }
     status_code = refusal.status_code if refusal else 200
-    return _no_store(render(request, "book/unlock.html", context, status_code=status_code))
+    return no_store(render(request, form, context, status_code=status_code))
 
 
-def _no_store(response: HTMLResponse) -> HTMLResponse:
+def no_store(response: HTMLResponse) -> HTMLResponse:
     """Said here too, not only by the middleware: the book must never sit in a cache."""
     response.headers["Cache-Control"] = PAGE_CACHE_CONTROL
     return response

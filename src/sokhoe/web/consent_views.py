@@ -26,15 +26,13 @@ from sokhoe.access import consent
 from sokhoe.access.consent_models import ConsentScope
 from sokhoe.access.roles import Role
 from sokhoe.access.scope import Actor
-from sokhoe.insurance import passcode, requests
+from sokhoe.insurance import requests
 from sokhoe.insurance.card_token.qr import qr_svg
 from sokhoe.records.care_book import SUMMARY_MONTHS, read_care_book
 from sokhoe.vietnam_time import VIETNAM_TIME
-from sokhoe.web.book_views import BOOK_PATH, UNLOCK_MINUTES, unlock_token, unlocked
+from sokhoe.web.book_views import BOOK_PATH, no_store, opened, unlock_form
 from sokhoe.web.deps import CsrfChecked, SessionDep, SignedIn, SignedInDep, require_roles
-from sokhoe.web.presentation_views import PASSCODE_PATH, PasscodeRefusal, passcode_refusal
-from sokhoe.web.security_headers import PAGE_CACHE_CONTROL
-from sokhoe.web.state import web_state
+from sokhoe.web.presentation_views import PASSCODE_PATH
 from sokhoe.web.templating import render
 from sokhoe.web.wallet_views import PRESENT_PATH, CitizenActor
 
@@ -133,24 +131,18 @@ def _opened(
     unlock: str,
     code: str = "",
 ) -> str | HTMLResponse:
-    """This session's unlock token (a new one after a right passcode), or the passcode form
-    to answer with."""
-    secret = web_state(request).secret_key
-    now = dt.datetime.now(dt.UTC)
-    seconds = int(now.timestamp())
-    key = viewer.csrf_token
-    if unlock and unlocked(secret, unlock, user_id=actor.user_id, session_key=key, now=seconds):
-        return unlock
-    if not code:
-        return _unlock_form(request, session, actor, expired=bool(unlock))
-    try:
-        passcode.verify(session, actor, code, now=now.replace(tzinfo=None))
-    except (passcode.WrongPasscode, passcode.PasscodeLocked) as exc:
-        return _unlock_form(request, session, actor, passcode_refusal(exc))
-    except passcode.NoPasscode:
-        return _unlock_form(request, session, actor)
-    until = seconds + UNLOCK_MINUTES * 60
-    return unlock_token(secret, user_id=actor.user_id, session_key=key, until=until)
+    """This session's unlock token (a new one after a right passcode), or the sharing
+    page's passcode form to answer with."""
+    return opened(
+        request,
+        session,
+        actor,
+        viewer,
+        code=code,
+        unlock=unlock,
+        form="consent/unlock.html",
+        paths=_paths(),
+    )
 
 
 def _share(
@@ -183,27 +175,11 @@ def _share(
         "summary_months": SUMMARY_MONTHS,
         "paths": _paths(),
     }
-    return _no_store(render(request, "consent/share.html", context, status_code=status_code))
+    return no_store(render(request, "consent/share.html", context, status_code=status_code))
 
 
-def _unlock_form(
-    request: Request,
-    session: Session,
-    actor: Actor,
-    refusal: PasscodeRefusal | None = None,
-    *,
-    expired: bool = False,
-) -> HTMLResponse:
-    context = {
-        "holders": requests.wallet_holders(session, actor, today=_today()),
-        "has_passcode": passcode.has_passcode(session, actor),
-        "refusal": refusal,
-        "expired": expired,
-        "unlock_minutes": UNLOCK_MINUTES,
-        "paths": _paths(),
-    }
-    status_code = refusal.status_code if refusal else 200
-    return _no_store(render(request, "consent/unlock.html", context, status_code=status_code))
+def _unlock_form(request: Request, session: Session, actor: Actor) -> HTMLResponse:
+    return unlock_form(request, session, actor, form="consent/unlock.html", paths=_paths())
 
 
 # --- Reception's side ------------------------------------------------------------------
@@ -261,7 +237,7 @@ def care_book_page(
         session, actor, consent_id=consent_id, today=_today(), visits_page=max(trang, 1)
     )
     context = {"care": care, "summary_months": SUMMARY_MONTHS, "paths": _paths()}
-    return _no_store(render(request, "consent/care_book.html", context))
+    return no_store(render(request, "consent/care_book.html", context))
 
 
 def _reception_form(
@@ -283,7 +259,7 @@ def _reception_form(
         "emergency_hours": consent.EMERGENCY_HOURS,
         "paths": _paths(),
     }
-    return _no_store(render(request, "consent/reception.html", context, status_code=status_code))
+    return no_store(render(request, "consent/reception.html", context, status_code=status_code))
 
 
 # --- Shared ----------------------------------------------------------------------------
@@ -310,9 +286,3 @@ def _own(actor: Actor) -> str:
 
 def _today() -> dt.date:
     return dt.datetime.now(VIETNAM_TIME).date()
-
-
-def _no_store(response: HTMLResponse) -> HTMLResponse:
-    """Said here too, not only by the middleware: a code or a book must never be cached."""
-    response.headers["Cache-Control"] = PAGE_CACHE_CONTROL
-    return response
