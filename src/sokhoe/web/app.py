@@ -22,6 +22,7 @@ from sokhoe.web import (
     card_check_views,
     check_in_views,
     consent_views,
+    emergency_review_views,
     health,
     his_api,
     home,
@@ -63,6 +64,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     consent_views.router,
     paper_card_views.router,
     review_views.router,
+    emergency_review_views.router,
     wallet_api.router,
     his_api.router,
 )
