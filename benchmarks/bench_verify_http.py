@@ -186,7 +186,7 @@ def main() -> None:
 
         port = free_port()
         sokhoe = [str(Path(python).parent / "sokhoe"), "serve", "--port", str(port), *workers]
-        with server(sokhoe, port, env) as (base, pid):
+        with server(sokhoe, port, env, listeners=args.workers) as (base, pid):
             headers = signed_in(base)
             spent = cpu_seconds(pid)
             checked = asyncio.run(open_loop(port, API, bodies, args.rate, headers))

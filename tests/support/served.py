@@ -42,16 +42,21 @@ def cpu_seconds(pid: int) -> float:
 
 
 @contextlib.contextmanager
-def server(command: list[str], port: int, env: dict[str, str]) -> Iterator[tuple[str, int]]:
+def server(
+    command: list[str], port: int, env: dict[str, str], *, listeners: int = 1
+) -> Iterator[tuple[str, int]]:
     """Runs ``command`` (a server on ``port``) until the block ends; yields its base URL and
-    process id once ``/healthz`` answers."""
+    process id once ``/healthz`` answers and ``listeners`` sockets listen on the port (one
+    per process of ``sokhoe serve --workers``: a process still starting gets no
+    connections)."""
     process = subprocess.Popen(command, env={**os.environ, **env}, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                healthy = httpx.get(f"{base}/healthz", timeout=1).status_code == 200
+                if healthy and _listening(port) >= listeners:
                     break
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{command[0]} did not start")
@@ -62,16 +67,26 @@ def server(command: list[str], port: int, env: dict[str, str]) -> Iterator[tuple
         process.wait(30)
 
 
-def connections_by_process(pids: list[int], port: int) -> dict[int, int]:
-    """How many established TCP connections to local ``port`` each of ``pids`` holds
-    (Linux ``/proc``: the sockets of the connection table, found among each's descriptors)."""
+def _tcp_sockets(port: int, state: str) -> set[str]:
+    """The inodes (as ``socket:[N]``) of the TCP sockets on local ``port`` in ``state``
+    (``01`` established, ``0A`` listening), from Linux ``/proc/net``."""
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
-            local, state, inode = fields[1], fields[3], fields[9]
-            if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:
-                inodes.add(f"socket:[{inode}]")
+            if fields[3] == state and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(f"socket:[{fields[9]}]")
+    return inodes
+
+
+def _listening(port: int) -> int:
+    return len(_tcp_sockets(port, "0A"))
+
+
+def connections_by_process(pids: list[int], port: int) -> dict[int, int]:
+    """How many established TCP connections to local ``port`` each of ``pids`` holds
+    (Linux ``/proc``: the sockets of the connection table, found among each's descriptors)."""
+    inodes = _tcp_sockets(port, "01")
     counts = {}
     for pid in pids:
         held = 0

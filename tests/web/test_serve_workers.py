@@ -31,7 +31,7 @@ def test_two_processes_share_sessions_through_postgres(
         "SOKHOE_HOME": str(tmp_path / "home"),
         "SOKHOE_SECRET_KEY": "test secret",
     }
-    with server([*command, "--workers", "2"], port, env) as (base, pid):
+    with server([*command, "--workers", "2"], port, env, listeners=2) as (base, pid):
         # Desks connecting together are spread over both processes, not all taken by one.
         desks = [socket.create_connection(("127.0.0.1", port)) for _ in range(24)]
         time.sleep(0.5)
