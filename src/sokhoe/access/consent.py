@@ -37,6 +37,7 @@ from sokhoe.access.roles import ROLE_LABELS, Role
 from sokhoe.access.scope import Actor
 from sokhoe.registry import service as registry_service
 from sokhoe.registry.facility_names import facility_name
+from sokhoe.vietnam_time import to_vietnam_time
 
 #: How long a one-time code may wait for reception.
 OFFER_MINUTES = 15
@@ -347,7 +348,8 @@ def book_views(
 def _authorize_holder(
     session: Session, actor: Actor, person_id: str, action: str, now: dt.datetime
 ) -> None:
-    """The person himself, or his guardian while he is a child under 14 (audited)."""
+    """The person himself, or his guardian while he is a child under 14 on Vietnam's date,
+    as the book and the wallet count it (audited); ``now`` is naive UTC."""
     purpose = Purpose.SELF_SERVICE if person_id == actor.person_id else Purpose.GUARDIAN
     registry_service.authorize_person_read(
         session,
@@ -355,7 +357,7 @@ def _authorize_holder(
         person_id=person_id,
         purpose=purpose,
         action=action,
-        guardians_of_children_on=now.date(),
+        guardians_of_children_on=to_vietnam_time(now).date(),
     )
 
 
