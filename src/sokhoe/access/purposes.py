@@ -29,6 +29,9 @@ class Purpose(StrEnum):
     CARD_REVOCATION = "card_revocation"
     #: The Department of Health reviewing reception's emergency reads of health books.
     ACCESS_REVIEW = "access_review"
+    #: The Department of Health naming the person of a hospital record that identification
+    #: could not place, or dismissing the record.
+    RECORD_REVIEW = "record_review"
     #: Signing in; recorded for logins, never a reason to read personal data.
     AUTHENTICATION = "authentication"
 
@@ -45,6 +48,7 @@ PURPOSE_LABELS: dict[Purpose, str] = {
     Purpose.PAPER_CARD: "In, thu hồi thẻ BHYT giấy có mã QR",
     Purpose.CARD_REVOCATION: "Thu hồi thẻ BHYT",
     Purpose.ACCESS_REVIEW: "Xem xét truy cập khẩn cấp sổ sức khỏe",
+    Purpose.RECORD_REVIEW: "Xác định người của hồ sơ khám chữa bệnh",
     Purpose.AUTHENTICATION: "Đăng nhập",
 }
 
@@ -71,6 +75,7 @@ ROLE_PURPOSES: dict[Role, frozenset[Purpose]] = {
             Purpose.RECONCILIATION,
             Purpose.STATISTICS,
             Purpose.ACCESS_REVIEW,
+            Purpose.RECORD_REVIEW,
         }
     ),
     Role.ADMIN: frozenset({Purpose.ADMINISTRATION}),

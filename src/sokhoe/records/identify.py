@@ -14,20 +14,31 @@ never a name, and doubts go to review rather than to a guess:
 3. Without an ID, the card identifies the person when BHXH's list names exactly one
    registered holder for its BHXH number; no such holder is ``card_unknown``, several are
    ``card_ambiguous``; neither ID nor card is ``no_identifier``.
+4. A record that a reviewer of the Department of Health resolved by naming its person
+   (:mod:`~sokhoe.records.record_review`) is that person's when the facility resends it
+   (same facility, kind and key) and the resend still identifies no one: the decision
+   stands until the facility sends an identifier that decides by itself.
 
-One query for the card list and one for the register per batch, whatever its size.
+One query for the card list and one for the register per batch, whatever its size, and one
+for the reviewers' decisions when some record is not identified.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from enum import StrEnum
 
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from sokhoe.insurance import service as insurance_service
-from sokhoe.records.clinical import Patient
+from sokhoe.records import rows
+from sokhoe.records.clinical import ClinicalRecord, Patient
+from sokhoe.records.models import UnidentifiedRecord
 from sokhoe.registry import service as registry_service
+
+#: A record in the review queue: facility, kind and key.
+QueueKey = tuple[str, str, str]
 
 
 class Reason(StrEnum):
@@ -68,6 +79,39 @@ REASONS: dict[Reason, tuple[str, str]] = {
 def reason_text(reason: Reason, lang: str = "vi") -> str:
     vi, en = REASONS[reason]
     return en if lang == "en" else vi
+
+
+def identify_records(session: Session, records: Sequence[ClinicalRecord]) -> list[str | Reason]:
+    """For each record, in order, the person ID its patient identifies, else the person a
+    reviewer named for the record, else why there is none."""
+    identities = identify(session, [record.patient for record in records])
+    unidentified = {
+        queue_key(record)
+        for record, identity in zip(records, identities, strict=True)
+        if isinstance(identity, Reason)
+    }
+    named = named_by_reviewers(session, unidentified)
+    return [
+        named.get(queue_key(record), identity) if isinstance(identity, Reason) else identity
+        for record, identity in zip(records, identities, strict=True)
+    ]
+
+
+def queue_key(record: ClinicalRecord) -> QueueKey:
+    return record.facility_code, rows.kind_of(record).name, record.key
+
+
+def named_by_reviewers(session: Session, keys: Collection[QueueKey]) -> dict[QueueKey, str]:
+    """The person a reviewer named for each record of ``keys`` that has one."""
+    if not keys:
+        return {}
+    queue = UnidentifiedRecord
+    found = session.execute(
+        select(queue.facility_code, queue.kind, queue.key, queue.resolved_person_id).where(
+            tuple_(queue.facility_code, queue.kind, queue.key).in_(sorted(keys))
+        )
+    )
+    return {(facility, kind, key): person for facility, kind, key, person in found if person}
 
 
 def identify(session: Session, patients: Sequence[Patient]) -> list[str | Reason]:

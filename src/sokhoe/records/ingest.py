@@ -16,9 +16,11 @@ A facility code the register does not know is refused (``unknown_facility``). A 
 keyed by (facility, key): the last of a batch wins, and a stored record is rewritten only
 when its fingerprint differs. A queued record that a later resend identifies is stored and
 its queue entry ``resolved``; a stored record that a resend no longer identifies stays as
-stored, and the resend waits in the queue.
+stored, and the resend waits in the queue — unless a reviewer named the record's person
+(:mod:`~sokhoe.records.record_review`): the resend is then stored as theirs.
 
-Set-based: per batch, one query each for facilities, the card list and the register, then
+Set-based: per batch, one query each for facilities, the card list and the register (and
+the reviewers' decisions, when some record is not identified), then
 :class:`~sokhoe.records.writer.BatchWriter` (one query for what is stored, one
 ``executemany`` upsert per table), and one audit entry per facility, with counts and no
 personal data.
@@ -39,7 +41,7 @@ from sokhoe.access.purposes import Purpose
 from sokhoe.access.scope import Actor
 from sokhoe.db import unit_of_work
 from sokhoe.records.clinical import ClinicalRecord
-from sokhoe.records.identify import Reason, identify
+from sokhoe.records.identify import Reason, identify_records
 from sokhoe.records.problems import RecordProblem
 from sokhoe.records.writer import BatchWriter, Status
 from sokhoe.registry import service as registry_service
@@ -198,7 +200,7 @@ def ingest_batch(
         if record.facility_code not in known:
             problem = _problem(source, record, "unknown_facility")
             outcomes[index] = RecordOutcome(Status.REFUSED, record, problem)
-    identities = identify(session, [record.patient for _, record in placed])
+    identities = identify_records(session, [record for _, record in placed])
     writer = BatchWriter(session, source)
     reasons: dict[int, Reason] = {}
     for (index, record), identity in zip(placed, identities, strict=True):

@@ -147,7 +147,10 @@ class UnidentifiedRecord(Base):
 
     Nothing is dropped: the record waits here, with why, until a resend identifies the
     person (the entry is then ``resolved`` and the record stored in its table) or a reviewer
-    names them. A resend of a queued record updates its entry rather than queueing it twice.
+    of the Department of Health names them (:mod:`~sokhoe.records.record_review`: also
+    ``resolved``, with the person named, whom later resends go to) or dismisses the record
+    (test data, a duplicate). A resend of a queued record updates its entry rather than
+    queueing it twice; a changed resend of a dismissed one opens it again.
     """
 
     __tablename__ = "unidentified_record"
@@ -166,12 +169,20 @@ class UnidentifiedRecord(Base):
     reason: Mapped[str] = mapped_column(String(20))
     #: The whole record as sent, as JSON (dates in ISO 8601).
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
-    #: ``open`` or ``resolved``.
-    status: Mapped[str] = mapped_column(String(8))
+    #: ``open``, ``resolved`` or ``dismissed``.
+    status: Mapped[str] = mapped_column(String(10))
     fingerprint: Mapped[str] = mapped_column(String(32))
     received_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    #: When the entry was resolved or dismissed.
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: The reviewer who resolved or dismissed the entry (``None`` when a resend identified
+    #: the person).
+    resolved_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    #: The person the reviewer named: a resend that identifies no one is theirs.
+    resolved_person_id: Mapped[str | None] = mapped_column(ForeignKey("citizen.person_id"))
+    #: Why the reviewer dismissed the record.
+    dismissal_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class HisCredential(Base):

@@ -1,5 +1,6 @@
 """A hospital's record as the rows the ingest service writes: the columns of its table, the
-fingerprint that tells an unchanged resend, and the JSON the review queue keeps.
+fingerprint that tells an unchanged resend, and the JSON the review queue keeps (and the
+record again from it, when a reviewer names the person).
 
 Plain dictionaries for ``executemany``, never ORM objects: a file of thousands of visits is
 written by one statement per table and batch.
@@ -11,6 +12,8 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import types
+import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -18,7 +21,14 @@ from sqlalchemy import String, Table
 
 from sokhoe.db import Base
 from sokhoe.records import models
-from sokhoe.records.clinical import Appointment, ClinicalRecord, Immunization, Referral, Visit
+from sokhoe.records.clinical import (
+    Appointment,
+    ClinicalRecord,
+    Immunization,
+    Patient,
+    Referral,
+    Visit,
+)
 from sokhoe.vietnam_time import VIETNAM_TIME
 
 Row = dict[str, Any]
@@ -98,6 +108,9 @@ KINDS: dict[type, Kind] = {
     Immunization: Kind("immunization", _table(models.Immunization), _immunization),
 }
 
+#: Each kind's record class, by name.
+_CLASSES = {kind.name: cls for cls, kind in KINDS.items()}
+
 QUEUE = _table(models.UnidentifiedRecord)
 
 #: Every table ingest writes, by name.
@@ -147,8 +160,39 @@ def _iso(value: object) -> str:
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
+def from_json(kind: str, fields: Mapping[str, Any]) -> ClinicalRecord:
+    """The record that :func:`as_json` turned into ``fields``; ``kind`` is its
+    :attr:`Kind.name` (``unidentified_record.kind``)."""
+    record: ClinicalRecord = _load(_CLASSES[kind], fields)
+    return record
+
+
+def _load(cls: type, fields: Mapping[str, Any]) -> Any:
+    hints = typing.get_type_hints(cls)
+    return cls(**{f.name: _value(hints[f.name], fields[f.name]) for f in dataclasses.fields(cls)})
+
+
+def _value(hint: Any, value: Any) -> Any:
+    """``value`` back in the type of the field hinted ``hint`` (``None`` stays ``None``)."""
+    if value is None:
+        return None
+    options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    if Patient in options:
+        return _load(Patient, value)
+    if dt.datetime in options:
+        return dt.datetime.fromisoformat(value)
+    if dt.date in options:
+        return dt.date.fromisoformat(value)
+    if typing.get_origin(hint) is tuple:
+        return tuple(value)
+    return value
+
+
 def queue_row(record: ClinicalRecord, reason: str) -> Row:
-    """The review queue's entry for ``record`` (without times), open, fingerprint included."""
+    """The review queue's entry for ``record`` (without times), open, fingerprint included.
+
+    Written over an entry only when the fingerprint differs: a changed resend of a dismissed
+    record opens it again, and what the reviewer decided on it no longer stands."""
     row: Row = {
         "facility_code": record.facility_code,
         "kind": kind_of(record).name,
@@ -161,6 +205,8 @@ def queue_row(record: ClinicalRecord, reason: str) -> Row:
     row["fingerprint"] = fingerprint(
         {**row, "record": json.dumps(row["record"], sort_keys=True, ensure_ascii=False)}
     )
+    # Not in the fingerprint, which predates them and is what tells a resend unchanged.
+    row.update(resolved_by_user_id=None, resolved_person_id=None, dismissal_reason=None)
     return row
 
 

@@ -31,6 +31,7 @@ from sokhoe.web import (
     paper_card_views,
     presentation_views,
     reconcile_views,
+    record_review_views,
     review_views,
     wallet_api,
     wallet_views,
@@ -65,6 +66,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     paper_card_views.router,
     review_views.router,
     emergency_review_views.router,
+    record_review_views.router,
     wallet_api.router,
     his_api.router,
 )
