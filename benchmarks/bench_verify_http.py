@@ -18,20 +18,18 @@ is then counted over all of them).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import datetime as dt
 import json
 import re
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
 
 from benchmarks.bench_verify import cards
+from benchmarks.http_load import Request, open_loop, show
 from sokhoe.access.roles import Role
 from sokhoe.access.service import create_user
 from sokhoe.insurance.card_token import KeyRing, TokenKind, new_claims, sign
@@ -88,69 +86,8 @@ def signed_in(base: str) -> dict[str, str]:
         return {"Cookie": cookie, "X-CSRF-Token": page.group(1)}
 
 
-async def open_loop(
-    port: int, path: str, bodies: list[bytes], rate: float, headers: dict[str, str]
-) -> tuple[list[float], int]:
-    """Sends ``bodies`` at ``rate`` per second over up to :data:`CONNECTIONS` keep-alive
-    connections; returns each answer's latency (s), counted from the moment the request was
-    due (so time spent waiting for a free connection counts too), and how many answers were
-    not a 200 saying ``"valid": true``.
-
-    A bare asyncio HTTP/1.1 client: httpx's own overhead on this 2-core machine was larger
-    than the server's time, and it shares the cores with the server."""
-    due: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
-    latencies: list[float] = []
-    failures = 0
-    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-
-    async def connection() -> None:
-        nonlocal failures
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        while (item := await due.get()) is not None:
-            at, body = item
-            writer.write(
-                f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                f"Content-Length: {len(body)}\r\n{head}\r\n".encode()
-                + body
-            )
-            status_line = await reader.readline()
-            length = 0
-            while (line := await reader.readline()) not in (b"\r\n", b""):
-                name, _, value = line.decode("latin-1").partition(":")
-                if name.lower() == "content-length":
-                    length = int(value)
-            answer = await reader.readexactly(length)
-            latencies.append(time.perf_counter() - at)
-            if b" 200 " not in status_line or b'"valid":true' not in answer.replace(b" ", b""):
-                failures += 1
-        writer.close()
-
-    workers = [asyncio.create_task(connection()) for _ in range(CONNECTIONS)]
-    start = time.perf_counter() + 0.5
-    for i, body in enumerate(bodies):
-        at = start + i / rate
-        await asyncio.sleep(max(0.0, at - time.perf_counter()))
-        due.put_nowait((at, body))
-    for _ in workers:
-        due.put_nowait(None)
-    await asyncio.gather(*workers)
-    return latencies, failures
-
-
-def show(
-    name: str, latencies: list[float], failures: int, seconds: float, server_cpu: float
-) -> dict[int, float]:
-    ordered = sorted(latencies)
-    p = {
-        q: ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))] * 1000 for q in (50, 95, 99)
-    }
-    print(  # noqa: T201
-        f"{name}: {len(latencies):,} requests in {seconds:.0f} s; p50 {p[50]:.1f} ms, "
-        f"p95 {p[95]:.1f} ms, p99 {p[99]:.1f} ms, max {ordered[-1] * 1000:.1f} ms, "
-        f"mean {statistics.fmean(latencies) * 1000:.1f} ms; failures {failures}; "
-        f"server CPU {server_cpu / len(latencies) * 1000:.2f} ms per request"
-    )
-    return p
+def _valid(status_line: bytes, answer: bytes) -> bool:
+    return b" 200 " in status_line and b'"valid":true' in answer.replace(b" ", b"")
 
 
 def main() -> None:
@@ -177,22 +114,32 @@ def main() -> None:
         workers = ["--workers", str(args.workers)]
         minimal = [python, "-m", "uvicorn", "benchmarks.minimal_app:app", "--port", str(port)]
         minimal += workers
-        bodies = [json.dumps({"qr": t}).encode() for t in tokens]
+        requests = [Request(json.dumps({"qr": t}).encode(), {}) for t in tokens]
         with server([*minimal, "--no-access-log", "--log-level", "warning"], port, env) as (_, pid):
             spent = cpu_seconds(pid)
-            baseline = asyncio.run(open_loop(port, "/check", bodies, args.rate, {}))
+            baseline = open_loop(
+                port, "/check", requests, args.rate, connections=CONNECTIONS, accepted=_valid
+            )
             spent = cpu_seconds(pid) - spent
-        base_p = show("minimal FastAPI endpoint", *baseline, args.seconds, spent)
+        base_p = show("minimal FastAPI endpoint", baseline, spent)
 
         port = free_port()
         sokhoe = [str(Path(python).parent / "sokhoe"), "serve", "--port", str(port), *workers]
         with server(sokhoe, port, env, listeners=args.workers) as (base, pid):
             headers = signed_in(base)
             spent = cpu_seconds(pid)
-            checked = asyncio.run(open_loop(port, API, bodies, args.rate, headers))
+            checked = open_loop(
+                port,
+                API,
+                requests,
+                args.rate,
+                connections=CONNECTIONS,
+                headers=headers,
+                accepted=_valid,
+            )
             spent = cpu_seconds(pid) - spent
         name = f"sokhoe card check ({args.backend}, {args.workers} process(es))"
-        ours = show(name, *checked, args.seconds, spent)
+        ours = show(name, checked, spent)
         print(f"ratio p99: {ours[99] / base_p[99]:.1f}x; target p99 < 50 ms")  # noqa: T201
 
 

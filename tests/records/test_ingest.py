@@ -20,7 +20,7 @@ from sokhoe.access.models import AuditEntry
 from sokhoe.db import Base, session_factory
 from sokhoe.insurance.models import InsuranceCard
 from sokhoe.records import ingest as ingest_module
-from sokhoe.records import models
+from sokhoe.records import models, writer
 from sokhoe.records.clinical import (
     Appointment,
     ClinicalRecord,
@@ -316,6 +316,33 @@ def test_every_kind_is_stored_in_its_table(session: Session, people: People) -> 
     assert session.scalars(select(models.Referral.to_facility)).one() == HOSPITAL
     assert session.scalars(select(models.Appointment.on_date)).one() == dt.date(2026, 12, 1)
     assert session.scalars(select(models.Immunization.vaccine)).one() == "MR"
+
+
+def test_what_is_stored_is_read_right_when_the_batch_needs_several_statements(
+    session: Session, people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer reads what is stored in ``UNION ALL`` s of at most ``_UNION_TERMS``
+    selects: with two per statement, five groups (four tables, two facilities) and an
+    open queue entry take four statements, whose rows must go back to the right group."""
+    monkeypatch.setattr(writer, "_UNION_TERMS", 2)
+    an = patient(person_id=people.an)
+    unknown = visit("LK9", patient=patient(card_number="5600000000"))
+    records: list[ClinicalRecord] = [
+        visit(),
+        visit(facility=HOSPITAL),
+        Referral(STATION, "R1", an, dt.date(2026, 11, 2), number="12/CT", to_facility=HOSPITAL),
+        Appointment(STATION, "A1", an, dt.date(2026, 12, 1), diagnosis="I10"),
+        Immunization(STATION, "I1", an, "MR", dt.date(2026, 10, 1), dose_number=1),
+    ]
+    assert statuses(run(session, [*records, unknown])) == [Status.CREATED] * 5 + [Status.QUEUED]
+    changed = [*records[:4], dataclasses.replace(records[4], dose_number=2)]
+    identified = dataclasses.replace(unknown, patient=an)
+    assert statuses(run(session, [*changed, identified])) == [
+        *[Status.UNCHANGED] * 4,
+        Status.UPDATED,
+        Status.CREATED,
+    ]
+    assert session.scalars(select(models.UnidentifiedRecord.status)).one() == "resolved"
 
 
 def test_one_audit_entry_per_batch_and_facility_with_counts_and_no_person(

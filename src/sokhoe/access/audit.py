@@ -54,6 +54,7 @@ from sokhoe.db import unit_of_work
 GENESIS_HASH = "0" * 64
 
 _TABLE = AuditEntry.metadata.tables[AuditEntry.__tablename__]
+_INSERT = insert(_TABLE)
 
 #: Key of the PostgreSQL advisory lock that serialises appends ("SoKhoe" in ASCII).
 _ADVISORY_LOCK_KEY = 0x536F4B686F65
@@ -169,8 +170,9 @@ def record(
         "remote_addr": remote_addr,
         "detail": detail,
     }
-    # A plain INSERT, not the ORM's unit of work: this runs on every read of personal data.
-    session.execute(insert(_TABLE).values(columns))
+    # A plain INSERT, not the ORM's unit of work, and built once: this runs on every read of
+    # personal data.
+    session.execute(_INSERT, columns)
     return AuditEntry(**columns)
 
 

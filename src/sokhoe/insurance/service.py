@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, Select, and_, case, func, or_, select
+from sqlalchemy import Row, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from sokhoe.access import guard
@@ -109,6 +109,18 @@ def integrated_counts(
     return {code: int(n) for code, n in session.execute(query)}
 
 
+#: Built once: it runs for every batch a hospital sends, where building it cost as much as
+#: running it.
+_HOLDERS = (
+    select(InsuranceCard.bhxh_number, InsuranceCard.person_id)
+    .where(
+        InsuranceCard.bhxh_number.in_(bindparam("bhxh_numbers", expanding=True)),
+        InsuranceCard.person_id.is_not(None),
+    )
+    .distinct()
+)
+
+
 def card_holders(session: Session, card_numbers: Collection[str]) -> dict[str, frozenset[str]]:
     """For each of ``card_numbers`` (as a hospital sent it: a 15-character code, a 10-digit
     BHXH number or a 12-digit ID), the person IDs BHXH's list names for the card; one query
@@ -127,13 +139,7 @@ def card_holders(session: Session, card_numbers: Collection[str]) -> dict[str, f
     holders: dict[str, set[str]] = {}
     bhxh_numbers = sorted({n for n in wanted.values() if n})
     if bhxh_numbers:
-        rows = session.execute(
-            select(InsuranceCard.bhxh_number, InsuranceCard.person_id)
-            .where(
-                InsuranceCard.bhxh_number.in_(bhxh_numbers), InsuranceCard.person_id.is_not(None)
-            )
-            .distinct()
-        )
+        rows = session.execute(_HOLDERS, {"bhxh_numbers": bhxh_numbers})
         for bhxh_number, person_id in rows:
             if person_id is not None:  # excluded by the query; said again for the types
                 holders.setdefault(bhxh_number, set()).add(person_id)

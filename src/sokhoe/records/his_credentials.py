@@ -22,7 +22,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from sokhoe.access import audit
@@ -90,6 +90,12 @@ def issue_key(
     return presented
 
 
+#: Built once: every request of a hospital's system asks it.
+_VALID_KEY = select(
+    HisCredential.id, HisCredential.facility_code, HisCredential.label, HisCredential.key_hash
+).where(HisCredential.key_hash == bindparam("digest"), HisCredential.revoked_at.is_(None))
+
+
 def find_key(session: Session, presented: str) -> HisKey | None:
     """The valid key ``presented`` is, or ``None`` (unknown, malformed or revoked)."""
     if not (presented.isascii() and presented.startswith(PREFIX)):
@@ -97,14 +103,7 @@ def find_key(session: Session, presented: str) -> HisKey | None:
     if len(presented) != _KEY_LENGTH:
         return None
     digest = _digest(presented)
-    row = session.execute(
-        select(
-            HisCredential.id,
-            HisCredential.facility_code,
-            HisCredential.label,
-            HisCredential.key_hash,
-        ).where(HisCredential.key_hash == digest, HisCredential.revoked_at.is_(None))
-    ).first()
+    row = session.execute(_VALID_KEY, {"digest": digest}).first()
     if row is None or not hmac.compare_digest(row.key_hash, digest):
         return None
     return HisKey(row.id, row.facility_code, row.label)

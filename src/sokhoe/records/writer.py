@@ -20,11 +20,22 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, Table, and_, literal, or_, select, union_all, update
+from sqlalchemy import (
+    BindParameter,
+    CompoundSelect,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import ColumnElement
 
 from sokhoe.access.clock import utcnow
 from sokhoe.records import rows
@@ -114,27 +125,18 @@ class BatchWriter:
         """Stored fingerprints by group and key; open queue entries of the records now
         identified, by facility: one round trip for the batch (a few for a great many
         groups)."""
-        queries: list[Select[*tuple[Any, ...]]] = []
-        for number, group in enumerate(groups):
-            table = group.table
+        terms: list[tuple[_Shape, dict[str, Any]]] = []
+        for group in groups:
             keys = sorted({row["key"] for _, row in group.rows})
-            query = select(literal(number), table.c.key, table.c.fingerprint)
-            query = query.where(table.c.key.in_(keys), *_scoped(table, group.scope))
-            queries.append(query)
+            shape = (group.table.name, tuple(name for name, _ in group.scope))
+            terms.append((shape, {"keys": keys, **dict(group.scope)}))
         facilities = sorted(self.identified)
-        queue = rows.QUEUE
-        for number, facility_code in enumerate(facilities, start=len(groups)):
+        for facility_code in facilities:
             keys = sorted({key for _, key in self.identified[facility_code]})
-            queries.append(
-                select(literal(number), queue.c.key, queue.c.kind).where(
-                    queue.c.facility_code == facility_code,
-                    queue.c.status == "open",
-                    queue.c.key.in_(keys),
-                )
-            )
+            terms.append((_OPEN_ENTRIES, {"keys": keys, "facility_code": facility_code}))
         stored: dict[int, dict[str, str]] = {}
         open_entries: dict[str, set[tuple[str, str]]] = {}
-        for number, key, value in self._union(queries):
+        for number, key, value in self._union(terms):
             if number < len(groups):
                 stored.setdefault(number, {})[key] = value
             else:
@@ -143,12 +145,18 @@ class BatchWriter:
                     open_entries.setdefault(facility_code, set()).add((value, key))
         return stored, open_entries
 
-    def _union(self, queries: list[Select[*tuple[Any, ...]]]) -> Iterator[tuple[int, str, str]]:
-        for start in range(0, len(queries), _UNION_TERMS):
-            part = queries[start : start + _UNION_TERMS]
-            compound = part[0] if len(part) == 1 else union_all(*part)
-            for row in self.connection.execute(compound):
-                yield int(row[0]), str(row[1]), str(row[2])
+    def _union(self, terms: list[tuple[_Shape, dict[str, Any]]]) -> Iterator[tuple[int, str, str]]:
+        """The rows of every term's select, each numbered by its term's place in ``terms``."""
+        for start in range(0, len(terms), _UNION_TERMS):
+            part = terms[start : start + _UNION_TERMS]
+            parameters = {
+                f"{name}_{number}": value
+                for number, (_, values) in enumerate(part)
+                for name, value in values.items()
+            }
+            statement = _union_statement(tuple(shape for shape, _ in part))
+            for row in self.connection.execute(statement, parameters):
+                yield start + int(row[0]), str(row[1]), str(row[2])
 
     def _resolve(self, facility_code: str, entries: set[tuple[str, str]], now: dt.datetime) -> None:
         """Resolve the open queue entries of records now stored."""
@@ -169,8 +177,36 @@ class BatchWriter:
         )
 
 
-def _scoped(table: Table, scope: Scope) -> list[ColumnElement[bool]]:
-    return [table.c[name] == value for name, value in scope]
+#: What one select of :meth:`BatchWriter._stored` reads: a table's fingerprints by key within
+#: a scope (the table's name, the scope's columns), or :data:`_OPEN_ENTRIES`.
+_Shape = tuple[str, tuple[str, ...]]
+#: The open queue entries of a facility's keys.
+_OPEN_ENTRIES: _Shape = ("", ())
+
+
+@functools.lru_cache(maxsize=256)
+def _union_statement(shapes: tuple[_Shape, ...]) -> Select[Any] | CompoundSelect[Any]:
+    """``UNION ALL`` of one select per shape, each numbered by its place and taking its
+    values as parameters suffixed with it: built once per shape of batch (a bundle of a
+    visit and a dose is always the same), where building it cost as much as running it."""
+    selects = [_select(number, shape) for number, shape in enumerate(shapes)]
+    return selects[0] if len(selects) == 1 else union_all(*selects)
+
+
+def _select(number: int, shape: _Shape) -> Select[Any]:
+    keys: BindParameter[list[str]] = bindparam(f"keys_{number}", expanding=True)
+    if shape == _OPEN_ENTRIES:
+        queue = rows.QUEUE
+        return select(literal(number), queue.c.key, queue.c.kind).where(
+            queue.c.facility_code == bindparam(f"facility_code_{number}"),
+            queue.c.status == "open",
+            queue.c.key.in_(keys),
+        )
+    table_name, scope = shape
+    table = rows.TABLES[table_name]
+    return select(literal(number), table.c.key, table.c.fingerprint).where(
+        table.c.key.in_(keys), *(table.c[name] == bindparam(f"{name}_{number}") for name in scope)
+    )
 
 
 def _upsert(

@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, Row, Select, case, func, select
+from sqlalchemy import Integer, Row, Select, bindparam, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import ColumnElement
 
@@ -110,13 +110,18 @@ def get_facility(session: Session, code: str) -> Facility | None:
     return session.get(Facility, code)
 
 
+#: Built once: it runs for every batch a hospital sends.
+_REGISTERED = select(Citizen.person_id).where(
+    Citizen.person_id.in_(bindparam("person_ids", expanding=True))
+)
+
+
 def registered_person_ids(session: Session, person_ids: Collection[str]) -> set[str]:
     """Those of ``person_ids`` the register holds: one query for a whole batch (a hospital
     file's patients), reading no personal data but the IDs asked about."""
     if not person_ids:
         return set()
-    found = select(Citizen.person_id).where(Citizen.person_id.in_(list(person_ids)))
-    return set(session.scalars(found))
+    return set(session.scalars(_REGISTERED, {"person_ids": list(person_ids)}))
 
 
 def known_facility_codes(session: Session, codes: Collection[str]) -> set[str]:

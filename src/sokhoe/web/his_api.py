@@ -13,8 +13,9 @@ QĐ 130 answers JSON, counts and problems: 200 when every record was kept (store
 for review), 422 when some were rejected (the rest stored), 400 for an unusable envelope
 (nothing stored).
 
-Parsing and storing run in a worker thread, in one transaction per request; the ingest
-service writes the audit entries, naming the key (:attr:`HisKey.audit_label`).
+The key's check, parsing and storing run in one worker thread, in one transaction per
+request (a key that is not valid gets 401 before the body is parsed); the ingest service
+writes the audit entries, naming the key (:attr:`HisKey.audit_label`).
 """
 
 from __future__ import annotations
@@ -52,9 +53,11 @@ from sokhoe.web.his_auth import (
     FHIR_PREFIX,
     NO_STORE,
     HisSender,
+    PresentedKey,
     body_reader,
     fhir_response,
     language,
+    sender_of,
 )
 from sokhoe.web.state import web_state
 
@@ -110,18 +113,21 @@ def _capabilities() -> dict[str, Any]:
 @router.post(FHIR_PREFIX)
 @router.post(f"{FHIR_PREFIX}/")
 @router.post(f"{FHIR_PREFIX}/Bundle")
-async def receive_bundle(request: Request, sender: HisSender, body: FhirBody) -> Response:
+async def receive_bundle(request: Request, presented: HisSender, body: FhirBody) -> Response:
     lang = language(request)
-    status, answer = await run_in_threadpool(_bundle, request, sender, body, lang)
+    status, answer = await run_in_threadpool(_bundle, request, presented, body, lang)
     return fhir_response(answer, status)
 
 
-def _bundle(request: Request, sender: HisKey, body: bytes, lang: str) -> tuple[int, dict[str, Any]]:
-    try:
-        reading = read_bundle(body, source=FHIR_SOURCE, facility=sender.facility_code)
-    except FileUnusable as exc:
-        return HTTPStatus.BAD_REQUEST, operation_outcome([exc.problem], lang)
+def _bundle(
+    request: Request, presented: PresentedKey, body: bytes, lang: str
+) -> tuple[int, dict[str, Any]]:
     with unit_of_work(web_state(request).database.sessions) as session:
+        sender = sender_of(session, presented)
+        try:
+            reading = read_bundle(body, source=FHIR_SOURCE, facility=sender.facility_code)
+        except FileUnusable as exc:
+            return HTTPStatus.BAD_REQUEST, operation_outcome([exc.problem], lang)
         if reading.type == "transaction":
             return _transaction(session, reading, sender, lang)
         result = _store(session, [e.record for e in reading.entries if e.record], sender)
@@ -193,21 +199,22 @@ def _answer(outcome: RecordOutcome) -> EntryResult:
 
 
 @router.post(QD130_PATH)
-async def receive_envelope(request: Request, sender: HisSender, body: XmlBody) -> Response:
+async def receive_envelope(request: Request, presented: HisSender, body: XmlBody) -> Response:
     lang = language(request)
-    status, answer = await run_in_threadpool(_envelope, request, sender, body, lang)
+    status, answer = await run_in_threadpool(_envelope, request, presented, body, lang)
     return JSONResponse(answer, status, headers=NO_STORE)
 
 
-def _envelope(request: Request, sender: HisKey, body: bytes, lang: str) -> tuple[int, Any]:
+def _envelope(request: Request, presented: PresentedKey, body: bytes, lang: str) -> tuple[int, Any]:
     """Parsed whole before anything is stored (an unusable envelope stores nothing), then
     stored in one transaction, a batch at a time."""
-    try:
-        items = list(read_envelope(io.BytesIO(body), name=QD130_SOURCE))
-    except FileUnusable as exc:
-        return HTTPStatus.BAD_REQUEST, {"problems": [_problem_json(exc.problem, lang)]}
     report = IngestReport()
     with unit_of_work(web_state(request).database.sessions) as session:
+        sender = sender_of(session, presented)
+        try:
+            items = list(read_envelope(io.BytesIO(body), name=QD130_SOURCE))
+        except FileUnusable as exc:
+            return HTTPStatus.BAD_REQUEST, {"problems": [_problem_json(exc.problem, lang)]}
         for chunk in chunked(items):
             report.add(
                 store(
