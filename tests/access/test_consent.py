@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -118,6 +120,25 @@ def test_a_code_works_once_and_only_for_a_while(
         )
     ).all()
     assert len(refusals) == 3 and all(e.subject_person_id is None for e in refusals)
+
+
+def test_a_scanned_qr_gives_the_code_only_for_a_consents_qr(
+    session: Session, place: Place, people: dict[str, Actor]
+) -> None:
+    offer = consent.offer(
+        session, people["parent"], person_id=place.parent, scope=ConsentScope.FULL, days=1, now=NOW
+    )
+    assert consent.scanned_code(f"{offer.code}\n") == offer.code
+    other_codes = ("SK1:6BFOXN", "HTTPS://SOKHOE.VN", offer.code.replace("-", ""), "ABCD-EFG0")
+    assert [consent.scanned_code(text) for text in other_codes] == [None] * len(other_codes)
+
+
+@given(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-: \n", max_size=12))
+def test_a_scanned_code_is_always_two_groups_of_four(text: str) -> None:
+    code = consent.scanned_code(text)
+    if code is not None:
+        assert code == text.strip() and code.index("-") == 4 and len(code) == 9
+        assert not set(code) & set("01IOL")
 
 
 def test_only_reception_redeems_a_code(

@@ -7,6 +7,7 @@ so nothing is downloaded (never run ``playwright install``).
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import threading
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from PIL import Image
 from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
 
 from sokhoe import runtime
@@ -38,6 +40,8 @@ CHROMIUM_ARGS = [
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 PHONE: ViewportSize = {"width": 375, "height": 812}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+#: The fake camera's picture: a 640×480 video, the size of a basic webcam.
+CAMERA_WIDTH, CAMERA_HEIGHT = 640, 480
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,38 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield browser
     browser.close()
+
+
+@pytest.fixture
+def camera_browser(playwright: Playwright, tmp_path: Path) -> Iterator[tuple[Browser, Path]]:
+    """A browser whose camera films the file ``tmp_path / "camera.y4m"`` (written by the test
+    before the camera opens, see :func:`y4m_video`), with permission granted."""
+    video = tmp_path / "camera.y4m"
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    yield browser, video
+    browser.close()
+
+
+def y4m_video(png: bytes, frames: int = 5) -> bytes:
+    """An uncompressed YUV4MPEG2 video of the picture ``png`` (a QR code) centred on white:
+    8-bit luma, neutral chroma (4:2:0), the format Chromium's fake camera plays from a file."""
+    picture = Image.open(io.BytesIO(png)).convert("L")
+    canvas = Image.new("L", (CAMERA_WIDTH, CAMERA_HEIGHT), 255)
+    canvas.paste(
+        picture, ((CAMERA_WIDTH - picture.width) // 2, (CAMERA_HEIGHT - picture.height) // 2)
+    )
+    chroma = bytes([128]) * (CAMERA_WIDTH // 2 * CAMERA_HEIGHT // 2)
+    frame = b"FRAME\n" + canvas.tobytes() + chroma + chroma
+    header = f"YUV4MPEG2 W{CAMERA_WIDTH} H{CAMERA_HEIGHT} F10:1 Ip A1:1 C420jpeg\n".encode()
+    return header + frame * frames
 
 
 @pytest.fixture

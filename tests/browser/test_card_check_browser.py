@@ -4,13 +4,11 @@ the camera (Chromium's fake camera playing a video of the code)."""
 from __future__ import annotations
 
 import datetime as dt
-import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PIL import Image
-from playwright.sync_api import Browser, Page, Playwright, expect
+from playwright.sync_api import Browser, Page, expect
 
 from sokhoe.access.roles import Role
 from sokhoe.access.service import create_user, get_by_username
@@ -18,7 +16,7 @@ from sokhoe.insurance.card_token import KeyRing
 from sokhoe.insurance.card_token.qr import qr_png
 from sokhoe.registry.models import Facility
 from sokhoe.registry.units import ensure_province
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, LiveServer
+from tests.browser.conftest import DESKTOP, PHONE, LiveServer, y4m_video
 from tests.browser.steps import assert_fits_width, browsing, sign_in
 from tests.insurance.conftest import a_card, app_token
 from tests.web.test_card_check import tampered
@@ -26,8 +24,6 @@ from tests.web.test_card_check import tampered
 CLINIC, PASSWORD = "letan.nhatrang", "mật khẩu lễ tân"
 NHA_TRANG = 22366
 VALID, INVALID = "HỢP LỆ", "KHÔNG HỢP LỆ"
-#: The fake camera's picture: a 640×480 video, the size of a basic webcam.
-WIDTH, HEIGHT = 640, 480
 
 
 @pytest.fixture(scope="module")
@@ -124,38 +120,9 @@ def test_without_a_camera_the_page_says_so(
     page: Page, live_server: LiveServer, clinic_account: None
 ) -> None:
     open_check_page(page, live_server)
-    page.get_by_role("button", name="Mở camera").click()
     expect(page.locator("[data-camera-status]")).to_contain_text("ảnh chụp hoặc nội dung mã")
+    expect(page.get_by_role("button", name="Mở camera")).to_be_hidden()
     expect(page.get_by_role("button", name="Kiểm tra nội dung")).to_be_visible()
-
-
-def y4m_video(picture: Image.Image, frames: int = 5) -> bytes:
-    """An uncompressed YUV4MPEG2 video of ``picture`` centred on white: 8-bit luma, neutral
-    chroma (4:2:0), the format Chromium's fake camera plays from a file."""
-    canvas = Image.new("L", (WIDTH, HEIGHT), 255)
-    canvas.paste(picture, ((WIDTH - picture.width) // 2, (HEIGHT - picture.height) // 2))
-    chroma = bytes([128]) * (WIDTH // 2 * HEIGHT // 2)
-    frame = b"FRAME\n" + canvas.tobytes() + chroma + chroma
-    header = f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F10:1 Ip A1:1 C420jpeg\n".encode()
-    return header + frame * frames
-
-
-@pytest.fixture
-def camera_browser(playwright: Playwright, tmp_path: Path) -> Iterator[tuple[Browser, Path]]:
-    """A browser whose camera films the file ``tmp_path / "camera.y4m"`` (written by the test
-    before the camera opens), with permission granted."""
-    video = tmp_path / "camera.y4m"
-    browser = playwright.chromium.launch(
-        executable_path=str(CHROMIUM),
-        args=[
-            *CHROMIUM_ARGS,
-            "--use-fake-ui-for-media-stream",
-            "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-video-capture={video}",
-        ],
-    )
-    yield browser, video
-    browser.close()
 
 
 @pytest.mark.browser
@@ -165,8 +132,7 @@ def test_reception_scans_with_the_camera(
     clinic_account: None,
 ) -> None:
     browser, video = camera_browser
-    code = Image.open(io.BytesIO(qr_png(token_of(live_server), scale=6))).convert("L")
-    video.write_bytes(y4m_video(code))
+    video.write_bytes(y4m_video(qr_png(token_of(live_server), scale=6)))
     with browsing(browser, PHONE) as page:
         open_check_page(page, live_server)
         page.get_by_role("button", name="Mở camera").click()

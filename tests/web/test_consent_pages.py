@@ -7,17 +7,23 @@ names a person or a consent."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from sokhoe.access.roles import Role
 from sokhoe.access.service import create_user
+from sokhoe.insurance.card_token.qr import qr_png
 from sokhoe.records.clinical import ClinicalRecord, Immunization, Patient, Referral, Visit
 from sokhoe.records.ingest import ingest_batch
 from sokhoe.registry.models import Facility
 from sokhoe.runtime import Database
+from sokhoe.web.card_check_views import MAX_BODY_BYTES
+from sokhoe.web.consent_views import FRAME_PATH, QR_SCALE
+from tests.insurance.conftest import png_of
 from tests.web.conftest import ADMIN, KHANH_HOA, NHA_TRANG, OFFICER, PASSWORD, form_token, sign_in
 from tests.web.test_wallet import CHILD, NEIGHBOUR, PARENT, family
 from tests.web.test_wallet_presentation import CODE, _set_code
@@ -252,3 +258,44 @@ def test_every_role_on_every_endpoint_naming_a_person(
         answer = client.post(path, data={**fields, "csrf_token": token})
         parent_sharing = username == "cha" and path != f"{RECEPTION}/khan-cap"
         assert answer.status_code == (200 if parent_sharing else 404), (path, answer.text[:200])
+
+
+def _photo(text: str) -> bytes:
+    """A camera's JPEG of the QR of ``text`` drawn as the sharing page draws it (segno, at
+    its scale)."""
+    out = io.BytesIO()
+    Image.open(io.BytesIO(qr_png(text, scale=QR_SCALE))).convert("RGB").save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_reception_scans_the_consent_qr_and_only_it(client: TestClient, clinics: Database) -> None:
+    _as(client, "cha")
+    _set_code(client)
+    code = _code(_offer(client, _open_share(client), PARENT))
+    _as(client, "letan")
+    headers = {"X-CSRF-Token": form_token(client.get(RECEPTION).text)}
+
+    def frame(data: bytes) -> dict[str, object]:
+        answer = client.post(FRAME_PATH, headers=headers, files={"frame": ("f.jpg", data)})
+        assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
+        return dict(answer.json())
+
+    assert frame(_photo(code)) == {"found": True, "text": code}
+    # A BHYT card's code, a web address, the code without its hyphen: not sent back.
+    for other in ("SK1:6BFOXN*TBD", "HTTPS://BAOHIEMXAHOI.GOV.VN", code.replace("-", "")):
+        assert frame(_photo(other)) == {"found": False, "refused": True}
+    for nothing in (png_of(Image.new("RGB", (64, 48))), b"junk", b""):
+        assert frame(nothing) == {"found": False}
+    assert _redeem(client, code)[0] == 303  # the code the camera read opens the book
+
+    assert client.post(FRAME_PATH, files={"frame": ("f.jpg", _photo(code))}).status_code == 403
+    huge = {"frame": ("f.jpg", b"\xff" * (MAX_BODY_BYTES + 1))}
+    assert client.post(FRAME_PATH, headers=headers, files=huge).status_code == 413
+
+
+@pytest.mark.parametrize("username", [u for u in USERS if not u.startswith("letan")])
+def test_only_reception_sends_frames(client: TestClient, clinics: Database, username: str) -> None:
+    _as(client, username)
+    headers = {"X-CSRF-Token": form_token(client.get("/").text)}
+    frame = {"frame": ("f.jpg", _photo("ABCD-EFGH"))}
+    assert client.post(FRAME_PATH, headers=headers, files=frame).status_code == 404

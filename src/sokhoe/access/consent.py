@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from typing import NoReturn
@@ -51,6 +52,9 @@ MAX_REASON_LENGTH = 500
 #: Letters and digits that cannot be misread for one another (no 0/O, 1/I/L).
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _CODE_LENGTH = 8
+_CODE_GROUP = f"[{_CODE_ALPHABET}]{{{_CODE_LENGTH // 2}}}"
+#: The code as shown and as the sharing page's QR holds it: two groups, a hyphen between.
+_SHOWN_CODE = re.compile(f"{_CODE_GROUP}-{_CODE_GROUP}")
 
 #: Audit actions that read a book: what "who viewed my book" lists.
 READ_BOOK = "read_book"
@@ -191,6 +195,13 @@ def redeem(
         detail=f"cơ sở {actor.facility_code}, {consent.scope}, {consent.duration_days} ngày",
     )
     return _access(consent)
+
+
+def scanned_code(text: str) -> str | None:
+    """The one-time code in the text of a QR code reception scanned, or None for any other
+    code (a BHYT card's, a web address): the sharing page's QR holds the code as shown."""
+    text = text.strip()
+    return text if _SHOWN_CODE.fullmatch(text) else None
 
 
 def emergency(

@@ -1,10 +1,11 @@
 """``/kiem-tra-the``: reception checks a presented BHYT card (R7) — the QR text pasted (or
 typed by a hand scanner), a photo of the code, or the device's camera.
 
-The camera script (``static/card_check.js``) sends a frame every few hundred milliseconds to
-``/kiem-tra-the/khung-hinh``, which only reads the code (JSON); once one is found the script
-puts its text in the paste form and submits it, so all three ways end in the same audited
-check and the same result page. Card numbers travel only in POST bodies, never in a URL.
+The camera script (``static/camera_scan.js``) sends a frame every few hundred milliseconds
+to ``/kiem-tra-the/khung-hinh``, which only reads the code (JSON, ``camera_frames``); once one
+is found the script puts its text in the paste form and submits it, so all three ways end in
+the same audited check and the same result page. Card numbers travel only in POST bodies,
+never in a URL.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sokhoe.insurance.card_token.qr import UnreadableImage, read_qr
 from sokhoe.insurance.card_token.revoked import StoredRevocations
 from sokhoe.insurance.card_token.token import Revoked
 from sokhoe.registry.dates import format_partial_date
+from sokhoe.web.camera_frames import Frame, frame_answer, frame_text
 from sokhoe.web.deps import (
     CsrfChecked,
     CsrfHeader,
@@ -112,17 +114,10 @@ def check_photo(
 
 @router.post(FRAME_PATH)
 def read_frame(
-    _actor: ClinicStaff,
-    _size: BodyWithinLimit,
-    _: CsrfChecked,
-    frame: Annotated[UploadFile | None, File()] = None,
+    _actor: ClinicStaff, _size: BodyWithinLimit, _: CsrfChecked, frame: Frame = None
 ) -> JSONResponse:
-    """``{"found": false}``, or ``{"found": true, "text": …}`` for the script to submit."""
-    try:
-        text = read_qr(frame.file.read()) if frame is not None else None
-    except UnreadableImage:
-        text = None
-    return JSONResponse({"found": True, "text": text} if text else {"found": False})
+    """Any code found is submitted: the check itself tells a card's code from another."""
+    return frame_answer(frame_text(frame))
 
 
 class CheckRequest(BaseModel):

@@ -5,10 +5,10 @@
   citizen or a parent for a child under 14 offers a scope and a duration and is shown a
   one-time code with its QR, sees the consents and revokes them, and sees who read the book.
   Whose book travels in the POST body, never in the URL.
-- ``/so-suc-khoe/co-so`` — reception types the code, or opens a book in an emergency with a
-  reason; ``/so-suc-khoe/co-so/{consent_id}`` then shows the book as the consent's scope
-  allows. Every refusal there (unknown, expired, revoked, another facility's consent, an
-  unknown person, another role) is the app's 404.
+- ``/so-suc-khoe/co-so`` — reception types the code or scans its QR with the camera, or
+  opens a book in an emergency with a reason; ``/so-suc-khoe/co-so/{consent_id}`` then shows
+  the book as the consent's scope allows. Every refusal there (unknown, expired, revoked,
+  another facility's consent, an unknown person, another role) is the app's 404.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Form
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from sokhoe.access import consent
 from sokhoe.access.consent_models import ConsentScope
@@ -31,6 +31,8 @@ from sokhoe.insurance.card_token.qr import qr_svg
 from sokhoe.records.care_book import SUMMARY_MONTHS, read_care_book
 from sokhoe.vietnam_time import VIETNAM_TIME
 from sokhoe.web.book_views import BOOK_PATH, no_store, opened, unlock_form
+from sokhoe.web.camera_frames import Frame, frame_answer, frame_text
+from sokhoe.web.card_check_views import BodyWithinLimit
 from sokhoe.web.deps import CsrfChecked, SessionDep, SignedIn, SignedInDep, require_roles
 from sokhoe.web.presentation_views import PASSCODE_PATH
 from sokhoe.web.templating import render
@@ -42,6 +44,7 @@ REVOKE_PATH = f"{SHARE_PATH}/thu-hoi"
 RECEPTION_PATH = f"{BOOK_PATH}/co-so"
 REDEEM_PATH = f"{RECEPTION_PATH}/nhap-ma"
 EMERGENCY_PATH = f"{RECEPTION_PATH}/khan-cap"
+FRAME_PATH = f"{RECEPTION_PATH}/khung-hinh"
 
 #: Pixels a QR module: the one-time code's small QR drawn about 230 px wide, for a webcam.
 QR_SCALE = 8
@@ -205,6 +208,21 @@ def redeem_code(
     return RedirectResponse(f"{RECEPTION_PATH}/{access.consent_id}", status_code=303)
 
 
+@router.post(FRAME_PATH)
+def read_frame(
+    _actor: ReceptionActor, _size: BodyWithinLimit, _: CsrfChecked, frame: Frame = None
+) -> JSONResponse:
+    """The code of a consent's QR, for the camera script to submit in the code form.
+
+    Reception's own endpoint rather than the card check's: this one answers only a consent
+    code and refuses any other QR without sending its text back, so a BHYT card scanned here
+    by mistake neither opens anything nor travels again. The same role (clinic staff) and the
+    same size limit as the card check's."""
+    text = frame_text(frame)
+    code = consent.scanned_code(text) if text else None
+    return frame_answer(code, refused=text is not None and code is None)
+
+
 @router.post(EMERGENCY_PATH)
 def emergency_access(
     request: Request,
@@ -274,6 +292,7 @@ def _paths() -> dict[str, str]:
         "reception": RECEPTION_PATH,
         "redeem": REDEEM_PATH,
         "emergency": EMERGENCY_PATH,
+        "frame": FRAME_PATH,
         "present": PRESENT_PATH,
         "passcode": PASSCODE_PATH,
     }
