@@ -1,11 +1,14 @@
 """The health book in a browser on a 360 px phone (R3, R4, R5): a mother opens it from her
 home, sets the wallet passcode, unlocks the book and reads her visits with their Vietnamese
 diagnoses and her appointments; then switches to her daughter's book, whose vaccinations
-stand against the national schedule, without typing the passcode again."""
+stand against the national schedule, without typing the passcode again. She takes her book
+away as a PDF to print."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -151,6 +154,7 @@ def test_a_mother_reads_her_book_and_her_daughters_on_a_phone(
     live_server: LiveServer,
     family: None,
     screenshot: Callable[[Page, str], Path],
+    tmp_path: Path,
 ) -> None:
     with browsing(browser, PHONE_360) as phone:
         sign_in(phone, live_server.url, USERNAME, PASSWORD)
@@ -176,6 +180,19 @@ def test_a_mother_reads_her_book_and_her_daughters_on_a_phone(
         assert phone.url.removeprefix(live_server.url) == "/so-suc-khoe"
         assert_fits_width(phone)
         screenshot(phone, "health-book")
+
+        with phone.expect_download() as download_info:
+            phone.get_by_role("button", name="Tải về bản in (PDF)").click()
+        download = download_info.value
+        assert re.fullmatch(r"so-suc-khoe-\d{8}\.pdf", download.suggested_filename)
+        pdf = tmp_path / download.suggested_filename
+        download.save_as(pdf)
+        text = subprocess.run(
+            ["pdftotext", pdf, "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "SỔ SỨC KHỎE ĐIỆN TỬ" in text and "Võ Thị Mai" in text
+        assert "Tăng huyết áp vô căn (nguyên phát)" in " ".join(text.split())
+        expect(phone.locator(".lead")).to_have_text("Võ Thị Mai")  # still on the book
 
         phone.get_by_role("button", name="Huỳnh Bảo Ngân").click()
         expect(phone.locator(".lead")).to_have_text("Huỳnh Bảo Ngân")

@@ -58,9 +58,11 @@ _SHOWN_CODE = re.compile(f"{_CODE_GROUP}-{_CODE_GROUP}")
 
 #: Audit actions that read a book: what "who viewed my book" lists.
 READ_BOOK = "read_book"
+#: The whole book taken away as a file (FHIR bundle or PDF): a read, listed with the others.
+DOWNLOAD_BOOK = "download_book"
 READ_BOOK_FOR_CARE = "read_book_for_care"
 EMERGENCY_ACCESS = "emergency_book_access"
-BOOK_READ_ACTIONS = (READ_BOOK, READ_BOOK_FOR_CARE, EMERGENCY_ACCESS)
+BOOK_READ_ACTIONS = (READ_BOOK, DOWNLOAD_BOOK, READ_BOOK_FOR_CARE, EMERGENCY_ACCESS)
 
 
 class ConsentCodeInvalid(Exception):

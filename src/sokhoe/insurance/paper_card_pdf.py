@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
+from typing import TypeVar
 
 from fpdf import FPDF
 
@@ -19,6 +20,8 @@ from sokhoe.insurance.card_token.qr import qr_png
 from sokhoe.insurance.paper_card import PrintedCard, grouped_token_id
 from sokhoe.registry.dates import format_partial_date
 from sokhoe.vietnam_time import to_vietnam_time
+
+D = TypeVar("D", bound=FPDF)
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 PAGE_WIDTH, PAGE_HEIGHT = 105.0, 148.0
@@ -46,13 +49,14 @@ def _dmy(value: dt.date) -> str:
     return format_partial_date(value, "day")
 
 
-def _new_document() -> FPDF:
+def dejavu_document(document: type[D], page_format: str | tuple[float, float]) -> D:
+    """A portrait ``document`` (``FPDF`` or a subclass) in millimetres, with DejaVu Sans as
+    ``"DejaVu"`` (regular and ``"B"``), which has every Vietnamese letter; ``page_format``
+    is ``"A4"`` or a size. Raises :class:`FontsMissing`."""
     regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
     if not regular.is_file() or not bold.is_file():
         raise FontsMissing(f"thiếu phông chữ DejaVu trong {FONT_DIR} (gói fonts-dejavu-core)")
-    pdf = FPDF(orientation="P", unit="mm", format=(PAGE_WIDTH, PAGE_HEIGHT))
-    pdf.set_auto_page_break(False)
-    pdf.set_margins(MARGIN, MARGIN, MARGIN)
+    pdf = document(orientation="P", unit="mm", format=page_format)
     pdf.add_font("DejaVu", "", str(regular))
     pdf.add_font("DejaVu", "B", str(bold))
     return pdf
@@ -61,7 +65,9 @@ def _new_document() -> FPDF:
 def render_pdf(printed: PrintedCard) -> bytes:
     """The card's PDF; its metadata names no person (a file name or a search index would
     show it)."""
-    pdf = _new_document()
+    pdf = dejavu_document(FPDF, (PAGE_WIDTH, PAGE_HEIGHT))
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_title("Thẻ BHYT giấy - Sổ Khỏe")
     pdf.set_creator("Sổ Khỏe")
     pdf.set_creation_date(printed.issued_at)

@@ -85,6 +85,11 @@ class Person:
     #: Under 14: the vaccination schedule applies, and a guardian may read the book.
     child: bool
 
+    @property
+    def schedule_birth(self) -> dt.date | None:
+        """The birth day the vaccination schedule counts from: a child's, known to the day."""
+        return self.birth_date if self.child and self.birth_precision == "day" else None
+
 
 @dataclass(frozen=True)
 class Diagnosis:
@@ -165,18 +170,40 @@ def read_book(
     each dose's status and which appointments are upcoming. ``visits_page`` counts from 1;
     a page past the last is empty. Raises :class:`~sokhoe.access.guard.AccessDenied`.
     """
+    person = book_person(session, actor, person_id, today=today, action=READ_BOOK)
+    page = max(visits_page, 1)
+    return Book(
+        person=person,
+        today=today,
+        visits=visit_lines(session, person_id, page),
+        visits_total=count_visits(session, person_id),
+        visits_page=page,
+        vaccinations=vaccination_lines(
+            given_doses(session, person_id), birth=person.schedule_birth, today=today
+        ),
+        on_schedule=person.schedule_birth is not None,
+        referrals=referral_lines(session, person_id),
+        appointments=appointment_lines(session, person_id, today),
+    )
+
+
+def book_person(
+    session: Session, actor: Actor, person_id: str, *, today: dt.date, action: str
+) -> Person:
+    """The book's first page, once the guard let ``actor`` read the book of ``person_id``:
+    the person himself, or his guardian while he is a child under 14 on ``today`` (one audit
+    entry of ``action``). Raises :class:`~sokhoe.access.guard.AccessDenied`."""
     purpose = Purpose.SELF_SERVICE if person_id == actor.person_id else Purpose.GUARDIAN
     citizen = registry_service.authorize_person_read(
         session,
         actor,
         person_id=person_id,
         purpose=purpose,
-        action=READ_BOOK,
+        action=action,
         guardians_of_children_on=today,
     )
     commune = registry_service.get_commune(session, citizen.commune_code)
-    child = registry_service.is_child(citizen.birth_date, registry_service.child_cutoff(today))
-    person = Person(
+    return Person(
         person_id=citizen.person_id,
         full_name=citizen.full_name,
         birth_date=citizen.birth_date,
@@ -184,20 +211,7 @@ def read_book(
         sex=citizen.sex,
         commune=commune.name if commune else "",
         village=registry_service.village_name(session, citizen.village_id),
-        child=child,
-    )
-    page = max(visits_page, 1)
-    birth = citizen.birth_date if child and citizen.birth_precision == "day" else None
-    return Book(
-        person=person,
-        today=today,
-        visits=visit_lines(session, person_id, page),
-        visits_total=count_visits(session, person_id),
-        visits_page=page,
-        vaccinations=vaccination_lines(given_doses(session, person_id), birth=birth, today=today),
-        on_schedule=birth is not None,
-        referrals=referral_lines(session, person_id),
-        appointments=appointment_lines(session, person_id, today),
+        child=registry_service.is_child(citizen.birth_date, registry_service.child_cutoff(today)),
     )
 
 
@@ -290,9 +304,12 @@ def _diagnosis(code: str | None) -> Diagnosis | None:
 
 
 def _diagnoses(codes: str) -> tuple[Diagnosis, ...]:
-    return tuple(
-        Diagnosis(c, icd10.name(c)) for c in (part.strip() for part in codes.split(";")) if c
-    )
+    return tuple(Diagnosis(c, icd10.name(c)) for c in split_codes(codes))
+
+
+def split_codes(codes: str) -> tuple[str, ...]:
+    """A visit's other diagnoses as stored (``E11.9;K29.7``) as codes."""
+    return tuple(c for c in (part.strip() for part in codes.split(";")) if c)
 
 
 def _facility(session: Session, code: str) -> str:

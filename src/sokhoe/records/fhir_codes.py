@@ -6,7 +6,9 @@ Systems follow the draft Vietnamese core IG (``hl7vn/vn-core-ig``, canonical
 ``…/sid/patient-internal-id``; or the IG's NamingSystem, ``…/NamingSystem/national-id``), and,
 for a sender that uses no IG, the HL7 v2 identifier types (``NI``, ``NNVNM``, ``SB``, ``MR``,
 ``PI``) in ``Identifier.type``. Nothing in the IG names a facility, so Sổ Khỏe publishes its own
-system for the 5-character ``MA_CSKCB``, and one for the TCMR vaccine codes.
+system for the 5-character ``MA_CSKCB``, and one for the TCMR vaccine codes; and, for what QĐ 130
+says of a visit and FHIR has no element for (its kind, outcome and re-exam day), codes that its
+book export writes (:mod:`~sokhoe.records.book_fhir`) and the reader takes from any sender.
 """
 
 from __future__ import annotations
@@ -20,15 +22,27 @@ from fhir.resources.R4B.identifier import Identifier
 from sokhoe.records.vaccines import VACCINES
 
 VN_CORE = "http://fhir.ehealth.gov.vn/core/"
+#: The personal-ID system written in the bundles Sổ Khỏe makes.
+PERSON_ID_SYSTEM = VN_CORE + "sid/national_id"
 #: An ``Organization.identifier`` (or a logical reference's identifier) naming a facility by its
 #: ``MA_CSKCB``.
 FACILITY_SYSTEM = "https://sokhoe.vn/fhir/sid/ma-cskcb"
 #: Our vaccine codes, those of :data:`sokhoe.records.vaccines.VACCINES`.
 VACCINE_SYSTEM = "https://sokhoe.vn/fhir/CodeSystem/tcmr-vaccine"
 CVX_SYSTEM = "http://hl7.org/fhir/sid/cvx"
+#: QĐ 130's ``MA_LOAI_KCB`` in ``Encounter.type``: the visit's kind, finer than its class.
+VISIT_TYPE_SYSTEM = "https://sokhoe.vn/fhir/CodeSystem/ma-loai-kcb"
+VISIT_TYPE_CODES = frozenset(f"{n:02d}" for n in range(1, 11))
+#: QĐ 130's ``KET_QUA_DTRI`` in ``Encounter.hospitalization.dischargeDisposition``.
+OUTCOME_SYSTEM = "https://sokhoe.vn/fhir/CodeSystem/ket-qua-dtri"
+OUTCOME_CODES = frozenset("12345678")
+#: QĐ 130's ``NGAY_TAI_KHAM``: an ``Encounter`` extension whose ``valueDate`` is the re-exam day.
+RE_EXAM_EXTENSION = "https://sokhoe.vn/fhir/StructureDefinition/ngay-tai-kham"
+#: The ICD-10 system written in the bundles Sổ Khỏe makes (any of :data:`ICD10_SYSTEMS` is read).
+ICD10_SYSTEM = "http://hl7.org/fhir/sid/icd-10"
 ICD10_SYSTEMS = frozenset(
     {
-        "http://hl7.org/fhir/sid/icd-10",
+        ICD10_SYSTEM,
         "http://terminology.hl7.org/CodeSystem/icd10",  # as the VN core IG names it
         "urn:oid:2.16.840.1.113883.6.3",
     }

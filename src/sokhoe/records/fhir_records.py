@@ -3,6 +3,11 @@
 resources naming it is a :class:`~sokhoe.records.clinical.Visit`; an ``Immunization``, a
 referral ``ServiceRequest`` and an ``Appointment`` are records of their own.
 
+What QĐ 130 says of a visit and FHIR has no element for is read from Sổ Khỏe's own codes
+(:mod:`~sokhoe.records.fhir_codes`), as its book export writes them: the kind of visit
+(``Encounter.type``, finer than the class), its outcome (``dischargeDisposition``) and the
+re-exam day (an extension).
+
 Patients and coverages are read first, then conditions, then the records that need them
 (:func:`read_records`). Problems go on the entry they are found in.
 """
@@ -29,7 +34,12 @@ from sokhoe.records.fhir_bundle import Bundle, ParsedEntry, day, instant, record
 from sokhoe.records.fhir_codes import (
     ICD10_SYSTEMS,
     NOT_RECORDED,
+    OUTCOME_CODES,
+    OUTCOME_SYSTEM,
+    RE_EXAM_EXTENSION,
     REFERRAL_CODES,
+    VISIT_TYPE_CODES,
+    VISIT_TYPE_SYSTEM,
     VISIT_TYPES,
     codings,
     vaccine_code,
@@ -125,18 +135,27 @@ def _read_visit(
             entry.problem("period.end", "end_before_start", start=started_at, end=ended_at)
     main, others = _visit_diagnoses(bundle, entry, encounter, conditions)
     facility = bundle.facility_of(entry, [("serviceProvider", encounter.serviceProvider)])
+    re_exam_on = None
+    for n, extension in enumerate(encounter.extension or ()):
+        if extension.url == RE_EXAM_EXTENSION:
+            re_exam_on = day(entry, extension.valueDate, f"extension[{n}].valueDate")
     if entry.problems or key is None or patient is None or started_at is None or not facility:
         return
+    hospitalization = encounter.hospitalization
+    disposition = hospitalization.dischargeDisposition if hospitalization else None
     entry.record = Visit(
         facility_code=facility,
         key=key,
         patient=patient,
         started_at=started_at,
         ended_at=ended_at,
-        visit_type=VISIT_TYPES.get(_code(encounter.class_fhir)),
+        visit_type=_coded(encounter.type, VISIT_TYPE_SYSTEM, VISIT_TYPE_CODES)
+        or VISIT_TYPES.get(_code(encounter.class_fhir)),
         reason=_texts(encounter.reasonCode),
         main_diagnosis=main,
         other_diagnoses=others,
+        outcome=_coded([disposition], OUTCOME_SYSTEM, OUTCOME_CODES),
+        re_exam_on=re_exam_on,
     )
 
 
@@ -266,12 +285,13 @@ def _read_appointment(bundle: Bundle, entry: ParsedEntry) -> None:
     facility = bundle.facility_of(entry, actors)
     if entry.problems or not (key and patient and on and facility):
         return
+    secondary = (i.value for i in booked.identifier or () if i.use == "secondary" and i.value)
     entry.record = Appointment(
         facility_code=facility,
         key=key,
         patient=patient,
         on=on,
-        number=key,
+        number=next(secondary, key),  # the letter's own number, if it has one besides the key
         diagnosis=diagnosis,
         diagnosis_text=_diagnosis_text(booked.reasonCode),
     )
@@ -344,6 +364,15 @@ def _texts(concepts: Sequence[CodeableConcept] | None) -> str | None:
         if text and text.strip():
             texts.append(text.strip())
     return "; ".join(texts) or None
+
+
+def _coded(
+    concepts: Sequence[CodeableConcept | None] | None, system: str, allowed: frozenset[str]
+) -> str | None:
+    """The first code of ``system`` among some concepts, if it is one of ``allowed``."""
+    found = (c.code for c in codings(concepts) if c.system == system)
+    code = next(found, None)
+    return code if code in allowed else None
 
 
 def _code(coding: Coding | None) -> str:

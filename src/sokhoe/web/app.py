@@ -18,6 +18,7 @@ from sokhoe.insurance.card_token.keyring import CurrentKeyRing
 from sokhoe.reconcile.run_worker import RunWorker
 from sokhoe.web import (
     audit_check,
+    book_download_views,
     book_views,
     card_check_views,
     check_in_views,
@@ -62,6 +63,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     wallet_views.router,
     presentation_views.router,
     book_views.router,
+    book_download_views.router,
     consent_views.router,
     paper_card_views.router,
     review_views.router,

@@ -33,6 +33,9 @@ from sokhoe.web.templating import render
 from sokhoe.web.wallet_views import PRESENT_PATH, CitizenActor
 
 BOOK_PATH = "/so-suc-khoe"
+#: The whole book as a file (:mod:`sokhoe.web.book_download_views`).
+DOWNLOAD_FHIR_PATH = f"{BOOK_PATH}/tai-ve/fhir"
+DOWNLOAD_PDF_PATH = f"{BOOK_PATH}/tai-ve/pdf"
 #: How long a right passcode keeps the book open for switching and paging.
 UNLOCK_MINUTES = 10
 _UNLOCK_PURPOSE = b"sokhoe health book unlock\x00"
@@ -41,6 +44,8 @@ router = APIRouter()
 
 Code = Annotated[str, Form(max_length=20)]
 Token = Annotated[str, Form(max_length=200)]
+#: Whose book: a personal ID, in the form's body (empty: the citizen's own).
+PersonField = Annotated[str, Form(max_length=20)]
 
 
 def unlock_token(secret: bytes, *, user_id: int, session_key: str, until: int) -> str:
@@ -77,7 +82,7 @@ def book_page(
     _: CsrfChecked,
     code: Code = "",
     unlock: Token = "",
-    person: Annotated[str, Form(max_length=20)] = "",
+    person: PersonField = "",
     page: Annotated[int, Form(ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
     """The book of ``person`` (default: the citizen's own), once the passcode is right or
@@ -102,7 +107,13 @@ def book_page(
 
 
 def _paths() -> dict[str, str]:
-    return {"book": BOOK_PATH, "present": PRESENT_PATH, "passcode": PASSCODE_PATH}
+    return {
+        "book": BOOK_PATH,
+        "present": PRESENT_PATH,
+        "passcode": PASSCODE_PATH,
+        "download_fhir": DOWNLOAD_FHIR_PATH,
+        "download_pdf": DOWNLOAD_PDF_PATH,
+    }
 
 
 def opened(
