@@ -54,3 +54,17 @@ def assert_fits_width(page: Page) -> None:
     """Nothing may stick out of the viewport sideways (wide tables scroll in their frame)."""
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page is {overflow}px wider than the screen"
+
+
+def unlock_own_book(page: Page, base_url: str, code: str) -> None:
+    """From one's home, the first time: choose the wallet passcode, then unlock one's own
+    health book with it."""
+    page.get_by_role("link", name="Sổ sức khỏe", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sổ sức khỏe điện tử")
+    page.get_by_role("link", name="Đặt mã bảo vệ ví").click()
+    page.get_by_label("Mã bảo vệ mới (6 chữ số)").fill(code)
+    page.get_by_role("button", name="Lưu mã bảo vệ").click()
+    page.goto(f"{base_url}/so-suc-khoe")
+    page.get_by_label("Sổ của ai").select_option(label="Bản thân")
+    page.get_by_label("Mã bảo vệ ví").fill(code)
+    page.get_by_role("button", name="Mở sổ sức khỏe").click()

@@ -29,7 +29,7 @@ from sokhoe.records.ingest import ingest_batch
 from sokhoe.registry.models import Citizen, Facility, GuardianLink
 from sokhoe.registry.units import ensure_province
 from tests.browser.conftest import LiveServer
-from tests.browser.steps import assert_fits_width, browsing, sign_in
+from tests.browser.steps import assert_fits_width, browsing, sign_in, unlock_own_book
 
 PHONE_360: ViewportSize = {"width": 360, "height": 780}
 PASSWORD = "mật khẩu công dân"
@@ -158,16 +158,7 @@ def test_a_mother_reads_her_book_and_her_daughters_on_a_phone(
 ) -> None:
     with browsing(browser, PHONE_360) as phone:
         sign_in(phone, live_server.url, USERNAME, PASSWORD)
-        phone.get_by_role("link", name="Sổ sức khỏe", exact=True).click()
-        expect(phone.get_by_role("heading", level=1)).to_have_text("Sổ sức khỏe điện tử")
-        phone.get_by_role("link", name="Đặt mã bảo vệ ví").click()
-        phone.get_by_label("Mã bảo vệ mới (6 chữ số)").fill(CODE)
-        phone.get_by_role("button", name="Lưu mã bảo vệ").click()
-        phone.goto(f"{live_server.url}/so-suc-khoe")
-
-        phone.get_by_label("Sổ của ai").select_option(label="Bản thân")
-        phone.get_by_label("Mã bảo vệ ví").fill(CODE)
-        phone.get_by_role("button", name="Mở sổ sức khỏe").click()
+        unlock_own_book(phone, live_server.url, CODE)
 
         visits = phone.locator("#kham-chua-benh .book-item")
         expect(visits).to_have_count(3)
