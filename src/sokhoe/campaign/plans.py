@@ -1,0 +1,59 @@
+"""Khánh Hòa's 2026 plan, as the province's documents set it (``../shared/seeds/``).
+
+The commune plan runs 01–31/3: until 15/3 publicity, reviewing level-2 accounts and forming
+the guidance teams; from 15/3 the peak, door to door in every village. The province asks for
+everything done before 30/6 (R13: 100% of level-2 holders guided and activated, of schools,
+of students, of enterprises). ``sokhoe campaign create`` and the demo start from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from sokhoe.campaign.models import Campaign
+from sokhoe.campaign.service import PhasePlan, TargetPlan, create_campaign
+from sokhoe.campaign.vocabulary import Indicator
+
+
+def peak_plan(year: int) -> tuple[list[PhasePlan], list[TargetPlan], dt.date, dt.date]:
+    """Phases, province targets, start and deadline of the plan in ``year``."""
+    start, deadline = dt.date(year, 3, 1), dt.date(year, 6, 30)
+    phases = [
+        PhasePlan(
+            "Tuyên truyền, rà soát, thành lập tổ",
+            "Tuyên truyền, rà soát tài khoản định danh điện tử mức 2, thành lập Tổ hướng dẫn "
+            "cài đặt Sổ sức khỏe điện tử.",
+            start,
+            dt.date(year, 3, 15),
+        ),
+        PhasePlan(
+            "Cao điểm hướng dẫn tại thôn",
+            "Trực tiếp hướng dẫn người dân cài đặt, sử dụng Sổ sức khỏe điện tử trên VNeID "
+            "tại các thôn, từng hộ.",
+            dt.date(year, 3, 15),
+            dt.date(year, 3, 31),
+        ),
+        PhasePlan(
+            "Hoàn thành, duy trì kết quả",
+            "Hoàn thành các nhiệm vụ trước 30/6; tiếp tục duy trì, củng cố kết quả.",
+            dt.date(year, 4, 1),
+            deadline,
+        ),
+    ]
+    targets = [TargetPlan(indicator, 100, deadline) for indicator in Indicator]
+    return phases, targets, start, deadline
+
+
+def create_peak_campaign(session: Session, *, province_code: int, year: int) -> Campaign:
+    phases, targets, start, deadline = peak_plan(year)
+    return create_campaign(
+        session,
+        province_code=province_code,
+        name=f"Cao điểm tích hợp Sổ sức khỏe điện tử trên VNeID năm {year}",
+        starts_on=start,
+        deadline=deadline,
+        phases=phases,
+        targets=targets,
+    )
