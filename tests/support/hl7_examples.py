@@ -69,10 +69,11 @@ def cache_dir() -> Path:
 
 
 def _download(path: Path) -> None:
-    """Fetch into a ``.part`` file renamed once whole and checked: an interrupted download
-    leaves no tarball that looks cached."""
+    """Fetch into a ``.part`` file of this process, renamed once whole and checked: an
+    interrupted download leaves no tarball that looks cached, and test workers downloading
+    at the same time do not write into one file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
+    partial = path.with_name(f"{path.name}.{os.getpid()}.part")
     try:
         with urllib.request.urlopen(URL, timeout=60) as answer, partial.open("wb") as out:
             while chunk := answer.read(1 << 20):
