@@ -20,6 +20,7 @@ from sokhoe.web import (
     audit_check,
     book_download_views,
     book_views,
+    campaign_views,
     card_check_views,
     check_in_views,
     consent_views,
@@ -71,6 +72,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     record_review_views.router,
     wallet_api.router,
     his_api.router,
+    campaign_views.router,
 )
 
 
