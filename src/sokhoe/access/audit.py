@@ -172,7 +172,7 @@ def record(
     }
     # A plain INSERT, not the ORM's unit of work, and built once: this runs on every read of
     # personal data.
-    session.execute(_INSERT, columns)
+    session.connection().execute(_INSERT, columns)
     return AuditEntry(**columns)
 
 

@@ -139,7 +139,7 @@ def card_holders(session: Session, card_numbers: Collection[str]) -> dict[str, f
     holders: dict[str, set[str]] = {}
     bhxh_numbers = sorted({n for n in wanted.values() if n})
     if bhxh_numbers:
-        rows = session.execute(_HOLDERS, {"bhxh_numbers": bhxh_numbers})
+        rows = session.connection().execute(_HOLDERS, {"bhxh_numbers": bhxh_numbers})
         for bhxh_number, person_id in rows:
             if person_id is not None:  # excluded by the query; said again for the types
                 holders.setdefault(bhxh_number, set()).add(person_id)

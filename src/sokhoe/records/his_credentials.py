@@ -103,7 +103,7 @@ def find_key(session: Session, presented: str) -> HisKey | None:
     if len(presented) != _KEY_LENGTH:
         return None
     digest = _digest(presented)
-    row = session.execute(_VALID_KEY, {"digest": digest}).first()
+    row = session.connection().execute(_VALID_KEY, {"digest": digest}).first()
     if row is None or not hmac.compare_digest(row.key_hash, digest):
         return None
     return HisKey(row.id, row.facility_code, row.label)

@@ -121,7 +121,7 @@ def registered_person_ids(session: Session, person_ids: Collection[str]) -> set[
     file's patients), reading no personal data but the IDs asked about."""
     if not person_ids:
         return set()
-    return set(session.scalars(_REGISTERED, {"person_ids": list(person_ids)}))
+    return set(session.connection().scalars(_REGISTERED, {"person_ids": list(person_ids)}))
 
 
 def known_facility_codes(session: Session, codes: Collection[str]) -> set[str]:
