@@ -5,8 +5,9 @@
    and (3) sends it as JSON to the section's data-api with the CSRF header. A visit leaves
    the waiting list only when the server answered it: recorded (201), already recorded by an
    earlier attempt (200), or refused for good (404 outside her villages, 409, 422). Anything
-   else (offline, a timeout, 5xx, a signed-out session) keeps it waiting; waiting visits are
+   else (a dropped connection, 5xx, a signed-out session) keeps it waiting; waiting visits are
    sent again when the browser comes back online, every 15 seconds, and when a page opens.
+   While the phone reports itself offline nothing is attempted.
 
    Stored per visit: its ID, the person's ID, the outcome, the phone's time and the member's
    account id (a visit is only ever sent by the account that recorded it). The person's ID
@@ -112,7 +113,8 @@
   }
 
   async function sendPending() {
-    if (sending) {
+    // Offline as far as the phone knows: wait for its "online" event rather than fail.
+    if (sending || !navigator.onLine) {
       return;
     }
     sending = true;
