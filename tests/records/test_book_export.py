@@ -1,7 +1,7 @@
 """The whole health book taken away, on both backends: read at once in a few queries however
 many visits there are, one audit entry saying it was a download; as a FHIR bundle that our
-own reader reads back into the same records; as an A4 PDF in Vietnamese over as many pages
-as it needs."""
+own reader reads back into the same records (for any book: a property); as an A4 PDF in
+Vietnamese over as many pages as it needs."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -22,6 +24,7 @@ from sokhoe.access.guard import AccessDenied
 from sokhoe.access.models import AuditEntry
 from sokhoe.access.roles import Role
 from sokhoe.records import icd10
+from sokhoe.records.book import OUTCOMES, VISIT_TYPES, Person
 from sokhoe.records.book_export import WholeBook, read_whole_book
 from sokhoe.records.book_fhir import book_bundle
 from sokhoe.records.book_pdf import book_pdf
@@ -35,6 +38,7 @@ from sokhoe.records.clinical import (
 )
 from sokhoe.records.fhir import read_bundle
 from sokhoe.records.fhir_codes import FACILITY_SYSTEM, ICD10_SYSTEM, PERSON_ID_SYSTEM
+from sokhoe.records.vaccines import VACCINES
 from tests.records.test_book import (
     CHILD_BORN,
     HOSPITAL,
@@ -298,3 +302,105 @@ def _pdf_text(data: bytes, directory: Path) -> tuple[str, int]:
         ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
     return " ".join(text.split()), text.count("\f")
+
+
+_PERSON = Person("056090000001", "Trần Văn Bình", dt.date(1990, 5, 1), "day", "M", "", None, False)
+_PATIENT = Patient("Trần Văn Bình", "056090000001", birth_date=dt.date(1990, 5, 1), sex="M")
+_words = st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạệộờ -/.0123456789", min_size=1)
+_text = _words.map(str.strip).filter(bool)
+_keys = st.text(alphabet="ABCDEFGHKLMNPQRSTUVXY0123456789-/", min_size=1, max_size=30)
+_facilities = st.sampled_from([STATION, HOSPITAL, "79010"])
+_codes = st.sampled_from(sorted(icd10.NAMED_CODES))
+_days = st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31))
+_instants = st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2030, 12, 31)).map(
+    lambda t: t.replace(microsecond=0, tzinfo=dt.UTC)
+)
+
+
+@st.composite
+def _visits(draw: st.DrawFn) -> Visit:
+    start = draw(_instants)
+    # The reader takes a diagnosis once, and the first as the main one.
+    main = draw(st.none() | _codes)
+    others = draw(st.lists(_codes.filter(lambda c: c != main), max_size=4, unique=True))
+    others = others if main else []
+    ended = draw(st.none() | st.timedeltas(dt.timedelta(0), dt.timedelta(days=60)))
+    return Visit(
+        facility_code=draw(_facilities),
+        key=draw(_keys),
+        patient=_PATIENT,
+        started_at=start,
+        ended_at=start + ended if ended is not None else None,
+        visit_type=draw(st.none() | st.sampled_from(sorted(VISIT_TYPES))),
+        reason=draw(st.none() | _text),
+        main_diagnosis=main,
+        other_diagnoses=tuple(others),
+        outcome=draw(st.none() | st.sampled_from(sorted(OUTCOMES))),
+        re_exam_on=draw(st.none() | _days),
+    )
+
+
+_doses = st.builds(
+    Immunization,
+    facility_code=_facilities,
+    key=_keys,
+    patient=st.just(_PATIENT),
+    vaccine=st.sampled_from(sorted(VACCINES)),
+    given_on=_days,
+    dose_number=st.none() | st.integers(1, 99),
+    lot_number=st.none() | _keys,
+)
+_referrals = st.builds(
+    Referral,
+    facility_code=_facilities,
+    key=_keys,
+    patient=st.just(_PATIENT),
+    referred_on=_days,
+    number=_keys,  # a letter without a number reads back with its key as one
+    to_facility=st.none() | _facilities,
+    diagnosis=st.none() | _codes,
+    diagnosis_text=st.none() | _text,
+    reason=st.none() | _text,
+).filter(lambda r: r.diagnosis is not None or r.diagnosis_text is None)
+_appointments = st.builds(
+    Appointment,
+    facility_code=_facilities,
+    key=_keys,
+    patient=st.just(_PATIENT),
+    on=_days,
+    number=st.none() | _keys,
+    diagnosis=st.none() | _codes,
+    diagnosis_text=st.none() | _text,
+).filter(lambda a: a.diagnosis is not None or a.diagnosis_text is None)
+
+
+def _unique(records: list[ClinicalRecord]) -> bool:
+    return len({(r.facility_code, r.key) for r in records}) == len(records)
+
+
+@given(
+    st.lists(_visits(), max_size=5).filter(_unique),
+    st.lists(_doses, max_size=3).filter(_unique),
+    st.lists(_referrals, max_size=3).filter(_unique),
+    st.lists(_appointments, max_size=3).filter(_unique),
+)
+def test_any_book_reads_back_from_its_bundle(
+    visits: list[Visit],
+    doses: list[Immunization],
+    referrals: list[Referral],
+    appointments: list[Appointment],
+) -> None:
+    """Whatever the book holds reads back: visits of any kind or none, outcome, re-exam day
+    and diagnoses; doses with or without number and lot; letters with or without a
+    destination, a diagnosis, the facility's words for it and a reason; appointments with a
+    number of their own or none (then the key, as any sender's)."""
+    facilities = {STATION: "Trạm Y tế phường Nha Trang", HOSPITAL: HOSPITAL, "79010": "79010"}
+    book = WholeBook(_PERSON, TODAY, visits, doses, referrals, appointments, [], facilities)
+    data = json.dumps(book_bundle(book, now=NOW)).encode()
+    reading = read_bundle(data, source="so-suc-khoe.json")
+    assert reading.problems == []
+    expected = [
+        dataclasses.replace(a, number=a.number or a.key) if isinstance(a, Appointment) else a
+        for a in [*visits, *doses, *referrals, *appointments]
+    ]
+    assert _by_key(reading.records) == _by_key([_as_read(r, book) for r in expected])

@@ -69,6 +69,9 @@ _REFERRAL = Coding(system="http://snomed.info/sct", code="3457005", display="Pat
 #: ``Encounter.class`` of a ``MA_LOAI_KCB`` (inpatient, day care), else ambulatory; the type
 #: itself goes in ``Encounter.type``.
 _CLASSES = {"03": "IMP", "09": "IMP", "04": "SS"}
+#: A visit of no known kind: ``Encounter.class`` is required, and any class would be read
+#: back as a kind.
+_UNKNOWN_CLASS = Coding(system="http://terminology.hl7.org/CodeSystem/v3-NullFlavor", code="UNK")
 _GENDERS = {"M": "male", "F": "female"}
 #: A birth date as precise as the register knows it (FHIR takes ``1990`` and ``1990-05``).
 _DATE_FORMS = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
@@ -159,7 +162,9 @@ class _Builder:
         return Encounter(
             identifier=[self._key(visit, visit_number)],
             status="finished" if visit.ended_at else "in-progress",
-            class_fhir=Coding(system=_ACT_CODES, code=_CLASSES.get(kind, "AMB")),
+            class_fhir=Coding(system=_ACT_CODES, code=_CLASSES.get(kind, "AMB"))
+            if kind
+            else _UNKNOWN_CLASS,
             type=[_concept(VISIT_TYPE_SYSTEM, kind, VISIT_TYPES.get(kind))] if kind else None,
             subject=self._subject(),
             period=Period(start=_vietnam(visit.started_at), end=_vietnam(visit.ended_at)),
