@@ -50,8 +50,11 @@ from sokhoe.web.templating import Templates
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 #: Every router of the app. A context adding pages appends its router here, so the route
-#: rules in ``tests/web/test_routes.py`` (CSRF on every POST) cover it too.
+#: rules in ``tests/web/test_routes.py`` (CSRF on every POST) cover it too. Requests are
+#: matched in this order, route by route: hospitals' systems come first, their requests
+#: arriving by the hundred a second.
 ROUTERS: tuple[APIRouter, ...] = (
+    his_api.router,
     health.router,
     login.router,
     language.router,
@@ -71,7 +74,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     emergency_review_views.router,
     record_review_views.router,
     wallet_api.router,
-    his_api.router,
     campaign_views.router,
 )
 
