@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from sokhoe.access import service as access_service
 from sokhoe.access.roles import ROLE_LABELS, Role
+from sokhoe.campaign.plans import demo_campaign
 from sokhoe.dataset import load_directory
 from sokhoe.records.fhir import read_bundle
 from sokhoe.records.ingest import ingest
@@ -176,9 +177,10 @@ def create_demo_accounts(session: Session) -> list[DemoLogin]:
         ("quantri", Role.ADMIN, "Quản trị hệ thống", {}, "tài khoản và nhật ký truy cập"),
     ]  # fmt: skip
     logins = []
+    accounts = {}
     for username, role, display_name, scope, scope_label in plans:
         password = secrets.token_urlsafe(9)
-        access_service.create_user(
+        accounts[username] = access_service.create_user(
             session,
             username=username,
             password=password,
@@ -187,7 +189,31 @@ def create_demo_accounts(session: Session) -> list[DemoLogin]:
             **scope,  # type: ignore[arg-type]
         )
         logins.append(DemoLogin(ROLE_LABELS[role], username, password, scope_label))
+    _campaign(session, accounts["tohuongdan"].id, [v.id for v in villages])
     return logins
+
+
+def _campaign(session: Session, member_id: int, member_villages: list[int]) -> None:
+    """Khánh Hòa's 2026 campaign with guidance teams in the three busiest communes, the
+    demo member in the team of her villages."""
+    codes = session.scalars(
+        select(Citizen.commune_code)
+        .join(Commune, Commune.code == Citizen.commune_code)
+        .where(Commune.province_code == DEMO_PROVINCE)
+        .group_by(Citizen.commune_code)
+        .order_by(func.count().desc(), Citizen.commune_code)
+        .limit(3)
+    ).all()
+    communes = [
+        (code, session.scalars(select(Village.id).where(Village.commune_code == code)).all())
+        for code in codes
+    ]
+    demo_campaign(
+        session,
+        province_code=DEMO_PROVINCE,
+        communes=communes,
+        member=(member_id, member_villages),
+    )
 
 
 def demo_logins(database: Database, logins_file: Path) -> list[DemoLogin]:

@@ -62,8 +62,8 @@ def add_card(session: Session, person_id: str, *, integrated: bool) -> None:
     session.flush()
 
 
-def imported_run(session: Session, tmp_path: Path, rows: list[tuple[str, str]]) -> int:
-    """A finished run whose findings.csv holds ``rows`` (person, category), copied in."""
+def finished_run(session: Session, tmp_path: Path, rows: list[tuple[str, str]]) -> ReconcileRun:
+    """A finished run of Khánh Hòa whose findings.csv holds ``rows`` (person, category)."""
     out = tmp_path / "run-out"
     out.mkdir(exist_ok=True)
     lines = ["card_number,person_id,commune_code,category,detail,suggested_fix,label,line"]
@@ -83,6 +83,12 @@ def imported_run(session: Session, tmp_path: Path, rows: list[tuple[str, str]]) 
     )
     session.add(run)
     session.flush()
+    return run
+
+
+def imported_run(session: Session, tmp_path: Path, rows: list[tuple[str, str]]) -> int:
+    """A finished run whose findings were copied in."""
+    run = finished_run(session, tmp_path, rows)
     findings.import_run(session, run)
     return run.id
 

@@ -16,7 +16,7 @@ from sokhoe.campaign.models import Campaign, CampaignTarget
 from sokhoe.campaign.service import AssignmentConflict, CampaignError
 from sokhoe.campaign.vocabulary import CampaignStatus, Organisation, Outcome
 from tests.campaign.conftest import Field, refreshed
-from tests.support.factories import KHANH_HOA, NHA_TRANG, add_citizen
+from tests.support.factories import BAC_NHA_TRANG, KHANH_HOA, NHA_TRANG, add_citizen, add_village
 
 AT = dt.datetime(2026, 3, 20, 2, 30, tzinfo=dt.UTC)
 
@@ -161,3 +161,27 @@ def test_a_team_name_is_unique_in_its_commune(session: Session, field: Field) ->
     team(session, field)
     with pytest.raises(CampaignError):
         team(session, field)
+
+
+def test_the_demo_campaign_puts_the_member_in_the_team_of_her_villages(
+    session: Session, field: Field
+) -> None:
+    extra = [add_village(session, NHA_TRANG, f"Thôn {n}").id for n in range(3, 8)]
+    campaign = plans.demo_campaign(
+        session,
+        province_code=KHANH_HOA,
+        communes=[
+            (NHA_TRANG, [field.to_1.id, field.to_2.id, *extra]),
+            (BAC_NHA_TRANG, [field.to_9.id]),
+        ],
+        member=(field.member.user_id, [field.to_1.id]),
+    )
+    teams = service.commune_teams(session, field.officer, NHA_TRANG)
+    assert teams.campaign.id == campaign.id
+    first = teams.teams[0]
+    assert first.village_ids == [field.to_1.id]
+    assert [user.id for user, _ in first.members] == [field.member.user_id]
+    assert sorted(v for line in teams.teams[1:] for v in line.village_ids) == sorted(
+        [field.to_2.id, *extra]
+    )
+    assert refreshed(session, field.member).village_ids == {field.to_1.id}

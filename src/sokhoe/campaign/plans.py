@@ -9,12 +9,13 @@ of students, of enterprises). ``sokhoe campaign create`` and the demo start from
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
 from sokhoe.campaign.models import Campaign
-from sokhoe.campaign.service import PhasePlan, TargetPlan, create_campaign
-from sokhoe.campaign.vocabulary import Indicator
+from sokhoe.campaign.service import PhasePlan, TargetPlan, TeamPlan, create_campaign, seed_teams
+from sokhoe.campaign.vocabulary import Indicator, Organisation
 
 
 def peak_plan(year: int) -> tuple[list[PhasePlan], list[TargetPlan], dt.date, dt.date]:
@@ -57,3 +58,48 @@ def create_peak_campaign(session: Session, *, province_code: int, year: int) -> 
         phases=phases,
         targets=targets,
     )
+
+
+#: Heads of the demo's teams, one per organisation the plan names (R12).
+_DEMO_HEADS = (
+    ("Nguyễn Văn Hùng", Organisation.POLICE),
+    ("Trần Thị Lan", Organisation.HEALTH),
+    ("Lê Văn Phúc", Organisation.VILLAGE_HEAD),
+    ("Phạm Thị Ngọc", Organisation.TEACHER),
+    ("Võ Văn Toàn", Organisation.UNION),
+)
+
+
+def demo_campaign(
+    session: Session,
+    *,
+    province_code: int,
+    communes: Sequence[tuple[int, Sequence[int]]],
+    member: tuple[int, Sequence[int]],
+) -> Campaign:
+    """The demo's campaign: the plan of 2026 (the seeds' dates) and, in each of
+    ``communes`` (code, its village ids), teams of up to three villages (five teams at
+    most). The first commune's first team covers exactly the demo member's villages
+    (``member``: her account id and villages) and has her in it."""
+    campaign = create_peak_campaign(session, province_code=province_code, year=2026)
+    member_id, member_villages = member
+    for index, (commune_code, village_ids) in enumerate(communes):
+        rest = [v for v in village_ids if index or v not in member_villages]
+        groups = [rest[i : i + 3] for i in range(0, len(rest), 3)]
+        if index == 0:
+            groups.insert(0, list(member_villages))
+        teams = [
+            TeamPlan(
+                name=f"Tổ hướng dẫn số {n}",
+                head_name=head,
+                head_organisation=organisation,
+                village_ids=group,
+                members=[(member_id, Organisation.UNION)] if index == 0 and n == 1 else [],
+            )
+            # five teams at most: one head per organisation
+            for n, (group, (head, organisation)) in enumerate(
+                zip(groups, _DEMO_HEADS, strict=False), start=1
+            )
+        ]
+        seed_teams(session, campaign, commune_code, teams)
+    return campaign

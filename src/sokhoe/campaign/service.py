@@ -375,3 +375,43 @@ def commune_teams(session: Session, actor: Actor, commune_code: int) -> CommuneT
         villages=villages,
         members=accounts,
     )
+
+
+@dataclass(frozen=True)
+class TeamPlan:
+    name: str
+    head_name: str
+    head_organisation: Organisation
+    village_ids: Sequence[int]
+    #: (account id, organisation) of each member.
+    members: Sequence[tuple[int, Organisation]] = ()
+
+
+def seed_teams(
+    session: Session, campaign: Campaign, commune_code: int, teams: Sequence[TeamPlan]
+) -> list[GuidanceTeam]:
+    """Teams of a commune as a setup script forms them (``sokhoe demo``): no officer acts,
+    so nothing is checked but the tables' own constraints; members get their villages."""
+    formed = []
+    for plan in teams:
+        team = GuidanceTeam(
+            campaign_id=campaign.id,
+            commune_code=commune_code,
+            name=plan.name,
+            head_name=plan.head_name,
+            head_organisation=plan.head_organisation.value,
+        )
+        session.add(team)
+        session.flush()
+        session.add_all(
+            TeamVillage(campaign_id=campaign.id, village_id=village_id, team_id=team.id)
+            for village_id in plan.village_ids
+        )
+        session.add_all(
+            GuidanceTeamMember(team_id=team.id, user_id=user_id, organisation=organisation.value)
+            for user_id, organisation in plan.members
+        )
+        session.flush()
+        _grant(session, [user_id for user_id, _ in plan.members], list(plan.village_ids))
+        formed.append(team)
+    return formed
