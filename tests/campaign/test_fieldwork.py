@@ -296,3 +296,27 @@ def test_a_bad_visit_id_or_outcome_is_refused() -> None:
         fieldwork.parse_client_uuid("not-a-uuid")
     with pytest.raises(CampaignError):
         fieldwork.parse_outcome("guided")
+
+
+def test_a_form_sent_twice_later_is_still_one_visit(
+    session: Session, field: Field, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the script the server's clock is the time: a second submission of the same
+    form, seconds later, is the same visit, not a conflict."""
+    resident = add_citizen(session, field.to_1)
+    sent = str(uuid.uuid4())
+    times = iter([AT, AT + dt.timedelta(seconds=3)])
+    monkeypatch.setattr(fieldwork, "utcnow", lambda: next(times))
+    first, again = (
+        record_visit(
+            session,
+            field.member,
+            client_uuid=sent,
+            person_id=resident.person_id,
+            outcome=Outcome.REFUSED,
+            visited_at=None,
+        )
+        for _ in range(2)
+    )
+    assert (first.created, again.created, again.visit.id) == (True, False, first.visit.id)
+    assert first.visit.visited_at.replace(tzinfo=dt.UTC) == AT

@@ -167,20 +167,22 @@ def field_worklist(
         return None
     flags = _flags(today)
     last = _last_visits(campaign.id, village_id)
+    # The commune too, so the register's (commune, village) index finds the village's rows.
+    in_village_rows = (Citizen.commune_code == commune.code, Citizen.village_id == village_id)
     household = func.coalesce(Citizen.household_id, literal("#") + Citizen.person_id)
     needs_visit = and_(
         or_(flags["no_level2"], flags["book_not_activated"], flags["card_not_integrated"]),
         or_(last.c.outcome.is_(None), last.c.outcome.not_in([o.value for o in SETTLED_OUTCOMES])),
     )
-    in_village = (
+    due_households = (
         select(household.label("household"))
         .select_from(Citizen)
         .outerjoin(last, last.c.person_id == Citizen.person_id)
-        .where(Citizen.village_id == village_id, needs_visit)
+        .where(*in_village_rows, needs_visit)
         .group_by(household)
     )
-    total = session.scalar(select(func.count()).select_from(in_village.subquery())) or 0
-    keys = list(session.scalars(in_village.order_by(household).offset(offset).limit(limit)))
+    total = session.scalar(select(func.count()).select_from(due_households.subquery())) or 0
+    keys = list(session.scalars(due_households.order_by(household).offset(offset).limit(limit)))
     run_id = findings.latest_run_id(session, commune.province_code)
     reason = findings.category_of(run_id, Citizen.person_id)
     query = (
@@ -200,7 +202,7 @@ def field_worklist(
             needs_visit,
         )
         .outerjoin(last, last.c.person_id == Citizen.person_id)
-        .where(Citizen.village_id == village_id, household.in_(keys))
+        .where(*in_village_rows, household.in_(keys))
         .order_by(household, Citizen.birth_date, Citizen.person_id)
     )
     households: dict[str, list[WorklistPerson]] = {}
@@ -262,20 +264,21 @@ def record_visit(
     client_uuid: str,
     person_id: str,
     outcome: Outcome,
-    visited_at: dt.datetime,
+    visited_at: dt.datetime | None,
 ) -> RecordedVisit:
     """Record one visit, once.
 
     A resend of the same ``client_uuid`` with the same content returns the visit already
     recorded; with other content (another person, outcome or time, or another member) it
-    raises :class:`VisitConflict`. Someone outside the actor's villages, or unknown, is an
-    audited refusal (:class:`~sokhoe.access.guard.AccessDenied`); the allowed entry is the
-    visit's own audit record.
+    raises :class:`VisitConflict`. ``visited_at`` ``None`` (a form sent without the
+    script) is the server's clock, and a resend then matches whatever time was recorded.
+    Someone outside the actor's villages, or unknown, is an audited refusal
+    (:class:`~sokhoe.access.guard.AccessDenied`); the allowed entry is the visit's own
+    audit record.
     """
     client_uuid = parse_client_uuid(client_uuid)
-    visited_at = as_utc(visited_at).replace(microsecond=0)
     now = utcnow()
-    if visited_at > now + CLOCK_SKEW:
+    if visited_at is not None and as_utc(visited_at) > now + CLOCK_SKEW:
         raise CampaignError("Giờ thăm ở tương lai: hãy kiểm tra đồng hồ của điện thoại.")
     citizen = registry_service.authorize_person_read(
         session,
@@ -292,6 +295,7 @@ def record_visit(
     campaign = active_campaign(session, commune.province_code)
     if campaign is None:
         raise CampaignError("Tỉnh chưa có chiến dịch đang diễn ra.")
+    at = _second(visited_at or now)
     visit = FieldVisit(
         client_uuid=client_uuid,
         campaign_id=campaign.id,
@@ -303,8 +307,8 @@ def record_visit(
         household_id=citizen.household_id,
         person_id=citizen.person_id,
         outcome=outcome.value,
-        visited_at=visited_at,
-        visited_on=to_vietnam_time(visited_at).date(),
+        visited_at=at,
+        visited_on=to_vietnam_time(at).date(),
         received_at=now,
     )
     try:
@@ -324,7 +328,7 @@ def _same_visit(
     client_uuid: str,
     person_id: str,
     outcome: Outcome,
-    visited_at: dt.datetime,
+    visited_at: dt.datetime | None,
 ) -> FieldVisit | None:
     """The visit already recorded under ``client_uuid``, if it is this one; raises
     :class:`VisitConflict` if the ID holds another visit."""
@@ -335,11 +339,16 @@ def _same_visit(
         earlier.member_user_id == actor.user_id
         and earlier.person_id == person_id
         and earlier.outcome == outcome.value
-        and as_utc(earlier.visited_at) == visited_at
+        and (visited_at is None or as_utc(earlier.visited_at) == _second(visited_at))
     )
     if not same:
         raise VisitConflict
     return earlier
+
+
+def _second(value: dt.datetime) -> dt.datetime:
+    """``value`` in UTC to the second, as visits are stored."""
+    return as_utc(value).replace(microsecond=0)
 
 
 def _team_of(session: Session, actor: Actor, campaign_id: int, village_id: int) -> int | None:

@@ -86,15 +86,19 @@ def record_visit_form(
             client_uuid=client_uuid,
             person_id=person,
             outcome=fieldwork.parse_outcome(outcome),
-            visited_at=utcnow(),
+            visited_at=None,
         )
     except AccessDenied:
-        return _field_page(request, session, actor, problem=OUTSIDE, status_code=404)
+        problem, status_code = OUTSIDE, 404
     except VisitConflict:
-        return _field_page(request, session, actor, problem=_CONFLICT, status_code=409)
+        problem, status_code = _CONFLICT, 409
     except CampaignError as error:
-        return _field_page(request, session, actor, problem=str(error), status_code=422)
-    return RedirectResponse(f"{FIELD_PATH}?thon={thon}&page={page}&da-ghi=1", status_code=303)
+        problem, status_code = str(error), 422
+    else:
+        return RedirectResponse(f"{FIELD_PATH}?thon={thon}&page={page}&da-ghi=1", status_code=303)
+    return _field_page(
+        request, session, actor, village_id=thon, problem=problem, status_code=status_code
+    )
 
 
 _CONFLICT = "Mã lần thăm này đã dùng cho một lần thăm khác: hãy tải lại trang."
@@ -144,12 +148,14 @@ def _field_page(
     session: Session,
     actor: Actor,
     *,
+    village_id: int | None = None,
     recorded: bool = False,
     problem: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    """The page of ``village_id`` (else ``?thon=``, else her first village)."""
     villages = fieldwork.member_villages(session, actor)
-    village_id = chosen_village(request) or (villages[0].id if villages else None)
+    village_id = village_id or chosen_village(request) or (villages[0].id if villages else None)
     number = page_number(request)
     worklist = (
         fieldwork.field_worklist(
