@@ -185,3 +185,24 @@ def test_the_demo_campaign_puts_the_member_in_the_team_of_her_villages(
         [field.to_2.id, *extra]
     )
     assert refreshed(session, field.member).village_ids == {field.to_1.id}
+
+
+def test_a_move_that_leaves_a_member_no_village_is_refused(session: Session, field: Field) -> None:
+    first, second = team(session, field, "Tổ A"), team(session, field, "Tổ B")
+    service.add_member(
+        session,
+        field.officer,
+        team_id=first,
+        user_id=field.member.user_id,
+        organisation=Organisation.UNION,
+    )
+    service.assign_village(
+        session, field.officer, team_id=first, village_id=field.to_1.id, expected_team_id=None
+    )
+    with pytest.raises(CampaignError, match="không còn thôn nào"):
+        service.assign_village(
+            session, field.officer, team_id=second, village_id=field.to_1.id, expected_team_id=first
+        )
+    teams = service.commune_teams(session, field.officer, NHA_TRANG)
+    assert {v.id: t for v, t in teams.villages}[field.to_1.id] == first  # unchanged
+    assert refreshed(session, field.member).village_ids == {field.to_1.id}

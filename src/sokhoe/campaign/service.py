@@ -247,15 +247,16 @@ def assign_village(
         except IntegrityError:
             raise AssignmentConflict from None
     else:
-        moved = session.execute(
-            update(TeamVillage)
-            .where(*key, TeamVillage.team_id == expected_team_id)
-            .values(team_id=team_id)
-        )
-        if moved.rowcount != 1:  # type: ignore[attr-defined]
-            raise AssignmentConflict
-        if expected_team_id != team_id:
-            _revoke(session, village_id, left_team=expected_team_id, kept_team=team_id)
+        with session.begin_nested():  # a refusal below leaves the assignment as it was
+            moved = session.execute(
+                update(TeamVillage)
+                .where(*key, TeamVillage.team_id == expected_team_id)
+                .values(team_id=team_id)
+            )
+            if moved.rowcount != 1:  # type: ignore[attr-defined]
+                raise AssignmentConflict
+            if expected_team_id != team_id:
+                _revoke(session, village_id, left_team=expected_team_id, kept_team=team_id)
     members = select(GuidanceTeamMember.user_id).where(GuidanceTeamMember.team_id == team_id)
     _grant(session, list(session.scalars(members)), [village_id])
 
@@ -284,13 +285,24 @@ def _grant(session: Session, user_ids: Sequence[int], village_ids: Sequence[int]
 
 def _revoke(session: Session, village_id: int, *, left_team: int, kept_team: int) -> None:
     """Takes the village from the members of the team that had it, unless they are also in
-    the team that has it now."""
+    the team that has it now. Raises :class:`CampaignError` if a member would be left with
+    no village at all (her pages need one): the old team needs another village first."""
     leaving = select(GuidanceTeamMember.user_id).where(
         GuidanceTeamMember.team_id == left_team,
         GuidanceTeamMember.user_id.not_in(
             select(GuidanceTeamMember.user_id).where(GuidanceTeamMember.team_id == kept_team)
         ),
     )
+    elsewhere = select(UserVillage.user_id).where(UserVillage.village_id != village_id)
+    stranded = list(
+        session.scalars(
+            select(User.display_name).where(User.id.in_(leaving), User.id.not_in(elsewhere))
+        )
+    )
+    if stranded:
+        raise CampaignError(
+            f"{', '.join(stranded)} sẽ không còn thôn nào: hãy giao thêm thôn cho tổ cũ trước."
+        )
     session.execute(
         delete(UserVillage).where(
             UserVillage.village_id == village_id, UserVillage.user_id.in_(leaving)

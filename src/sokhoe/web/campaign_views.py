@@ -264,6 +264,8 @@ def assign_village(
     except AssignmentConflict:
         message = "Thôn này vừa được giao cho tổ khác; trang đã tải lại với phân công hiện tại."
         return _teams_page(request, session, actor, problem=message, status_code=409)
+    except CampaignError as error:
+        return _teams_page(request, session, actor, problem=str(error), status_code=422)
     return _saved()
 
 
