@@ -142,3 +142,45 @@ def test_a_member_records_visits_and_one_made_offline_arrives_later(
     expect(hong.get_by_role("button")).to_have_count(6)
     assert_fits_width(page)
     screenshot(page, "field-visits-outcomes-375")
+
+
+OFFICER = "canbo.phuochai"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", [PHONE], indirect=True, ids=["375"])
+def test_the_commune_officer_gives_a_village_to_a_new_team(
+    page: Page,
+    live_server: LiveServer,
+    member: None,
+    screenshot: Callable[[Page, str], Path],
+) -> None:
+    with live_server.database.sessions() as session:
+        create_user(
+            session,
+            username=OFFICER,
+            password=PASSWORD,
+            role=Role.COMMUNE_OFFICER,
+            display_name="Đặng Thị Yến",
+            commune_code=NHA_TRANG,
+        )
+        village = Village(commune_code=NHA_TRANG, name="Thôn Phước Hải Tây")
+        session.add(village)
+        session.commit()
+    sign_in(page, live_server.url, OFFICER, PASSWORD)
+    page.goto(f"{live_server.url}/chien-dich/to-huong-dan")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Tổ hướng dẫn")
+    page.get_by_label("Tên tổ", exact=True).fill("Tổ hướng dẫn Phước Hải Tây")
+    page.get_by_label("Tổ trưởng", exact=True).fill("Huỳnh Văn Nam")
+    page.get_by_label("Tổ trưởng thuộc").select_option(label="Trưởng thôn")
+    page.get_by_role("button", name="Thành lập tổ").click()
+    expect(page.get_by_role("status")).to_have_text("Đã lưu.")
+    village_team = page.get_by_label("Thôn Phước Hải Tây", exact=True)
+    village_team.select_option(label="Tổ hướng dẫn Phước Hải Tây")
+    page.locator("li", has=village_team).get_by_role("button", name="Giao").click()
+    expect(page.get_by_role("status")).to_have_text("Đã lưu.")
+    team = page.locator("li.team").filter(has_text="Tổ hướng dẫn Phước Hải Tây")
+    expect(team).to_contain_text("Thôn phụ trách: Thôn Phước Hải Tây")
+    expect(team).to_contain_text("Huỳnh Văn Nam (Trưởng thôn)")
+    assert_fits_width(page)
+    screenshot(page, "guidance-teams-375")
