@@ -8,6 +8,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -320,3 +322,19 @@ def test_a_form_sent_twice_later_is_still_one_visit(
     )
     assert (first.created, again.created, again.visit.id) == (True, False, first.visit.id)
     assert first.visit.visited_at.replace(tzinfo=dt.UTC) == AT
+
+
+@given(st.uuids())
+def test_any_uuid_is_read_in_canonical_form(value: uuid.UUID) -> None:
+    assert fieldwork.parse_client_uuid(str(value).upper()) == str(value)
+    assert fieldwork.parse_client_uuid(value.hex) == str(value)
+
+
+@given(st.text(max_size=40))
+def test_other_text_is_refused_or_read_back_as_itself(text: str) -> None:
+    """What a phone sends is either refused or names exactly one UUID."""
+    try:
+        parsed = fieldwork.parse_client_uuid(text)
+    except CampaignError:
+        return
+    assert uuid.UUID(parsed) == uuid.UUID(text)
