@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import os
 import sys
 import tempfile
@@ -36,9 +37,11 @@ from tests.support.served import cpu_seconds, free_port, server
 FHIR_JSON = "application/fhir+json"
 
 
-def prepare(url: str, directory: Path, count: int) -> list[Request]:
+def prepare(url: str, directory: Path, count: int) -> tuple[list[Request], int]:
     """DIR's register in the database, a key per facility, and ``count`` bundles to post
-    (the first ones in file order), each with its facility's key."""
+    (the first ones in file order), each with its facility's key; and how many of them
+    hold a fault ``sokhoe synth`` injected (``truth/his_errors.csv``), which must be
+    refused (400)."""
     os.environ["SOKHOE_DATABASE_URL"] = url
     get_settings.cache_clear()
     database = open_database(url)
@@ -52,9 +55,13 @@ def prepare(url: str, directory: Path, count: int) -> list[Request]:
         }
         session.commit()
     database.engine.dispose()
-    return [
+    with (directory / "truth" / "his_errors.csv").open(encoding="utf-8") as errors:
+        faulty = {row["file"] for row in csv.DictReader(errors) if row["format"] == "fhir"}
+    posted = {b.relative_to(directory).as_posix() for b in bundles}
+    requests = [
         Request(b.read_bytes(), {"Authorization": f"Bearer {keys[b.parent.name]}"}) for b in bundles
     ]
+    return requests, len(faulty & posted)
 
 
 def _stored(status_line: bytes, answer: bytes) -> bool:
@@ -72,7 +79,7 @@ def main() -> None:
     python = sys.executable
     with tempfile.TemporaryDirectory() as scratch, contextlib.ExitStack() as stack:
         url = stack.enter_context(throwaway_cluster())
-        requests = prepare(url, args.directory, int(args.rate * args.seconds))
+        requests, faulty = prepare(url, args.directory, int(args.rate * args.seconds))
         home = Path(scratch) / "home"
         env = {"SOKHOE_HOME": str(home), "SOKHOE_DATABASE_URL": url, "SOKHOE_SECRET_KEY": "bench"}
         workers = ["--workers", str(args.workers)]
@@ -96,7 +103,8 @@ def main() -> None:
             spent = cpu_seconds(pid) - spent
         show(f"sokhoe POST /fhir ({args.workers} process(es))", posted, spent)
         print(  # noqa: T201
-            f"throughput {posted.throughput:.0f} bundles/s, "
+            f"answers other than 200: {posted.failures}, bundles with an injected fault: "
+            f"{faulty}; throughput {posted.throughput:.0f} bundles/s, "
             f"{posted.throughput / baseline.throughput:.2f} of the baseline's; target ≥ 300"
         )
 

@@ -30,7 +30,14 @@ from sokhoe.records.clinical import (
     Visit,
 )
 from sokhoe.records.identify import Reason
-from sokhoe.records.ingest import BatchResult, Status, ingest, ingest_batch
+from sokhoe.records.ingest import (
+    Batch,
+    BatchResult,
+    Status,
+    ingest,
+    ingest_batch,
+    ingest_batches,
+)
 from sokhoe.records.problems import RecordProblem
 from sokhoe.registry.models import Citizen, Facility
 from sokhoe.registry.units import ensure_province
@@ -360,6 +367,60 @@ def test_one_audit_entry_per_batch_and_facility_with_counts_and_no_person(
     assert entry is not None
     assert (entry.action, entry.purpose, entry.actor_role) == ("ingest_records", "care", "none")
     assert entry.subject_person_id is None
+
+
+def _mixed_batches(people: People) -> list[Batch]:
+    """Two hospitals' systems and the command line: a key sent by two batches, another
+    facility's record, a patient to queue, an unknown facility and a parser's problem."""
+    problem = RecordProblem("c.json", "Bundle.entry[0]", None, "required", {})
+    return [
+        Batch([visit("LK1"), visit("LK2", facility=HOSPITAL)], "a.json", STATION, "khóa 1"),
+        Batch([visit("LK1", outcome="1"), visit("LK3", patient=patient())], "b.json", STATION),
+        Batch([visit("LK9", facility=HOSPITAL), problem], "c.json", HOSPITAL, "khóa 2"),
+        Batch([visit("LK4", facility="56999"), visit("LK5", facility=HOSPITAL)], "d.xml", None),
+    ]
+
+
+def _everything(session: Session) -> list[object]:
+    visits = session.execute(
+        select(models.Visit.facility_code, models.Visit.key, models.Visit.outcome).order_by(
+            models.Visit.facility_code, models.Visit.key
+        )
+    ).all()
+    queued = session.scalars(select(models.UnidentifiedRecord.key)).all()
+    details = session.scalars(select(AuditEntry.detail).order_by(AuditEntry.id)).all()
+    return [*visits, *queued, *details]
+
+
+def test_several_batches_in_one_pass_are_each_what_they_would_be_in_turn(
+    session: Session, people: People
+) -> None:
+    together = ingest_batches(session, _mixed_batches(people))
+    stored_together = _everything(session)
+    session.rollback()
+    in_turn = [
+        ingest_batch(
+            session,
+            batch.items,
+            source=batch.source,
+            sender_facility=batch.sender_facility,
+            channel=batch.channel,
+        )
+        for batch in _mixed_batches(people)
+    ]
+    assert _everything(session) == stored_together
+    assert together == in_turn
+    assert [statuses(result) for result in together] == [
+        [Status.CREATED, Status.REFUSED],
+        [Status.UPDATED, Status.QUEUED],
+        [Status.CREATED, Status.REFUSED],
+        [Status.REFUSED, Status.CREATED],
+    ]
+    assert [p.code for result in together for p in result.problems] == [
+        "other_facility",
+        "required",
+        "unknown_facility",
+    ]
 
 
 def test_each_batch_is_stored_whole_or_not_at_all(

@@ -50,6 +50,7 @@ __all__ = [
     "AUDIT_ACTION",
     "BATCH_SIZE",
     "FROM_COMMAND_LINE",
+    "Batch",
     "BatchResult",
     "IngestReport",
     "RecordOutcome",
@@ -57,6 +58,7 @@ __all__ = [
     "chunked",
     "ingest",
     "ingest_batch",
+    "ingest_batches",
 ]
 
 #: Records per transaction for :func:`ingest`: large enough for set-based statements to pay,
@@ -178,44 +180,76 @@ def ingest_batch(
     ``channel`` says in the audit entry how the batch came (:data:`FROM_COMMAND_LINE`, or
     the credential's :func:`~sokhoe.records.his_credentials.audit_label`).
     """
-    outcomes: list[RecordOutcome | None] = [None] * len(items)
-    records: list[tuple[int, ClinicalRecord]] = []
-    for index, item in enumerate(items):
-        if isinstance(item, RecordProblem):
-            outcomes[index] = RecordOutcome(Status.REFUSED, None, item)
-        elif sender_facility is not None and item.facility_code != sender_facility:
-            problem = _problem(source, item, "other_facility", sender=sender_facility)
-            outcomes[index] = RecordOutcome(Status.REFUSED, item, problem)
-        else:
-            records.append((index, item))
+    batch = Batch(items, source=source, sender_facility=sender_facility, channel=channel)
+    return ingest_batches(session, [batch], actor=actor)[0]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One sender's batch, as :func:`ingest_batch` takes it."""
+
+    items: Sequence[ClinicalRecord | RecordProblem]
+    source: str
+    sender_facility: str | None
+    channel: str = FROM_COMMAND_LINE
+
+
+def ingest_batches(
+    session: Session, batches: Sequence[Batch], *, actor: Actor | None = None
+) -> list[BatchResult]:
+    """Store several batches, of one sender or several, in one pass in the caller's
+    transaction: the result of each is what :func:`ingest_batch` would give it, the batches
+    taken in order, with the statements of one batch (``POST /fhir`` stores the bundles
+    that arrive together so)."""
+    outcomes: list[list[RecordOutcome | None]] = [[None] * len(b.items) for b in batches]
+    records: list[tuple[int, int, ClinicalRecord]] = []
+    for number, batch in enumerate(batches):
+        sender = batch.sender_facility
+        for index, item in enumerate(batch.items):
+            if isinstance(item, RecordProblem):
+                outcomes[number][index] = RecordOutcome(Status.REFUSED, None, item)
+            elif sender is not None and item.facility_code != sender:
+                problem = _problem(batch.source, item, "other_facility", sender=sender)
+                outcomes[number][index] = RecordOutcome(Status.REFUSED, item, problem)
+            else:
+                records.append((number, index, item))
     # A sender's facility is one of the register's (its credential or account refers to it),
     # so only the command line's batches, of any facility, ask the register.
-    known = (
-        {sender_facility}
-        if sender_facility is not None
-        else registry_service.known_facility_codes(session, {r.facility_code for _, r in records})
-    )
-    placed = [(i, r) for i, r in records if r.facility_code in known]
-    for index, record in records:
-        if record.facility_code not in known:
-            problem = _problem(source, record, "unknown_facility")
-            outcomes[index] = RecordOutcome(Status.REFUSED, record, problem)
-    identities = identify_records(session, [record for _, record in placed])
-    writer = BatchWriter(session, source)
-    reasons: dict[int, Reason] = {}
-    for (index, record), identity in zip(placed, identities, strict=True):
-        if isinstance(identity, Reason):
-            writer.queue(index, record, identity)
-            reasons[index] = identity
+    from_anyone = {r.facility_code for n, _, r in records if batches[n].sender_facility is None}
+    known = registry_service.known_facility_codes(session, from_anyone) if from_anyone else set()
+    placed = []
+    for number, index, record in records:
+        if batches[number].sender_facility is not None or record.facility_code in known:
+            placed.append((number, index, record))
         else:
-            writer.store(index, record, identity)
-    placed_records = dict(placed)
-    for index, (status, trouble) in writer.write().items():
-        reason = reasons.get(index) if status is Status.QUEUED else None
-        outcomes[index] = RecordOutcome(status, placed_records[index], trouble, reason)
-    result = BatchResult([o for o in outcomes if o is not None])
-    _audit(session, result, sender_facility=sender_facility, channel=channel, actor=actor)
-    return result
+            problem = _problem(batches[number].source, record, "unknown_facility")
+            outcomes[number][index] = RecordOutcome(Status.REFUSED, record, problem)
+    identities = identify_records(session, [record for _, _, record in placed])
+    writer = BatchWriter(session)
+    reasons: dict[int, Reason] = {}
+    for position, ((number, _, record), identity) in enumerate(
+        zip(placed, identities, strict=True)
+    ):
+        source = batches[number].source
+        if isinstance(identity, Reason):
+            writer.queue(position, record, identity, source=source)
+            reasons[position] = identity
+        else:
+            writer.store(position, record, identity, source=source)
+    for position, (status, trouble) in writer.write().items():
+        number, index, record = placed[position]
+        reason = reasons.get(position) if status is Status.QUEUED else None
+        outcomes[number][index] = RecordOutcome(status, record, trouble, reason)
+    results = [BatchResult([o for o in batch if o is not None]) for batch in outcomes]
+    for batch, result in zip(batches, results, strict=True):
+        _audit(
+            session,
+            result,
+            sender_facility=batch.sender_facility,
+            channel=batch.channel,
+            actor=actor,
+        )
+    return results
 
 
 def _problem(source: str, record: ClinicalRecord, code: str, **params: object) -> RecordProblem:

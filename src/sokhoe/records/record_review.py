@@ -168,8 +168,9 @@ def resolve(
     person_id = person_id.strip()
     if not registry_service.registered_person_ids(session, [person_id]):
         raise UnknownPerson(person_id)
-    writer = BatchWriter(session, f"hồ sơ chờ xác định #{entry.id}")
-    writer.store(0, rows.from_json(entry.kind, entry.record), person_id)
+    writer = BatchWriter(session)
+    record = rows.from_json(entry.kind, entry.record)
+    writer.store(0, record, person_id, source=f"hồ sơ chờ xác định #{entry.id}")
     if writer.refused:
         raise NotStorable(writer.refused[0])
     # Closed before writing: the writer then finds no open entry of the record to close.

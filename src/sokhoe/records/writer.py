@@ -69,32 +69,35 @@ class _Group:
 class BatchWriter:
     """Collects a batch's rows (:meth:`store`, :meth:`queue`), then :meth:`write` s them."""
 
-    def __init__(self, session: Session, source: str) -> None:
+    def __init__(self, session: Session) -> None:
         # Core statements on the session's connection: the session's ORM execution path
         # costs as much Python time again, for nothing here.
         self.connection = session.connection()
-        self.source = source
         self.groups: dict[tuple[str, Scope], _Group] = {}
         self.refused: dict[int, RecordProblem] = {}
         self.queued: set[int] = set()
         #: Keys of the records stored, by facility: (kind, key).
         self.identified: dict[str, set[tuple[str, str]]] = {}
 
-    def store(self, index: int, record: ClinicalRecord, person_id: str) -> None:
+    def store(self, index: int, record: ClinicalRecord, person_id: str, *, source: str) -> None:
+        """Add ``record`` of ``person_id``'s book; ``source`` names its file or request in
+        the problem of a value too long to store."""
         kind = rows.kind_of(record)
-        if self._add(index, record, kind.table, rows.record_row(record, person_id)):
+        if self._add(index, record, kind.table, rows.record_row(record, person_id), source):
             facility = self.identified.setdefault(record.facility_code, set())
             facility.add((kind.name, record.key))
 
-    def queue(self, index: int, record: ClinicalRecord, reason: str) -> None:
-        if self._add(index, record, rows.QUEUE, rows.queue_row(record, reason)):
+    def queue(self, index: int, record: ClinicalRecord, reason: str, *, source: str) -> None:
+        if self._add(index, record, rows.QUEUE, rows.queue_row(record, reason), source):
             self.queued.add(index)
 
-    def _add(self, index: int, record: ClinicalRecord, table: Table, row: rows.Row) -> bool:
+    def _add(
+        self, index: int, record: ClinicalRecord, table: Table, row: rows.Row, source: str
+    ) -> bool:
         overflow = rows.too_long(table, row)
         if overflow is not None:
             name, limit = overflow
-            problem = RecordProblem(self.source, record.key, name, "too_long", {"limit": limit})
+            problem = RecordProblem(source, record.key, name, "too_long", {"limit": limit})
             self.refused[index] = problem
             return False
         scope: Scope = (("facility_code", record.facility_code),)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
@@ -38,8 +39,10 @@ from sokhoe.web import (
     wallet_api,
     wallet_views,
 )
+from sokhoe.web.coalescer import Coalescer
 from sokhoe.web.errors import install_error_handlers
 from sokhoe.web.his_auth import HisRefused, his_refused
+from sokhoe.web.his_bundles import GROUP_LIMIT, store_bundles
 from sokhoe.web.i18n import LOCALES, load_translations
 from sokhoe.web.request_log import RequestLogMiddleware
 from sokhoe.web.secret_key import load_secret_key
@@ -114,6 +117,7 @@ def create_app(
         identity=LocalPasswordIdentity(settings),
         secret_key=load_secret_key(settings),
         key_ring=CurrentKeyRing(settings.home),
+        bundle_posts=Coalescer(partial(store_bundles, database.sessions), limit=GROUP_LIMIT),
     )
     #: Carries out reconciliation runs, one at a time (``reconcile_views`` wakes it).
     app.state.reconcile_worker = worker

@@ -13,38 +13,28 @@ QĐ 130 answers JSON, counts and problems: 200 when every record was kept (store
 for review), 422 when some were rejected (the rest stored), 400 for an unusable envelope
 (nothing stored).
 
-The key's check, parsing and storing run in one worker thread, in one transaction per
-request (a key that is not valid gets 401 before the body is parsed); the ingest service
-writes the audit entries, naming the key (:attr:`HisKey.audit_label`).
+The key's check, parsing and storing run in a worker thread, in one transaction (a key that
+is not valid gets 401 before the body is parsed): per envelope, and per group of bundles
+that arrive together (:mod:`sokhoe.web.his_bundles`). The ingest service writes the audit
+entries, naming the key (:attr:`~sokhoe.records.his_credentials.HisKey.audit_label`).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from functools import cache
 from http import HTTPStatus
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from sokhoe.db import unit_of_work
-from sokhoe.records.fhir import RECORD_RESOURCES, BundleReading, read_bundle
-from sokhoe.records.fhir_outcome import (
-    CREATED,
-    QUEUED,
-    UPDATED,
-    EntryResult,
-    operation_outcome,
-    response_bundle,
-)
-from sokhoe.records.his_credentials import HisKey
-from sokhoe.records.ingest import BatchResult, IngestReport, RecordOutcome, Status, chunked
+from sokhoe.records.fhir import RECORD_RESOURCES
+from sokhoe.records.ingest import IngestReport, Status, chunked
 from sokhoe.records.ingest import ingest_batch as store
 from sokhoe.records.problems import FileUnusable, RecordProblem
 from sokhoe.records.qd130 import read_envelope
@@ -52,6 +42,7 @@ from sokhoe.web.his_auth import (
     FHIR_JSON,
     FHIR_PREFIX,
     NO_STORE,
+    HisRefused,
     HisSender,
     PresentedKey,
     body_reader,
@@ -59,24 +50,17 @@ from sokhoe.web.his_auth import (
     language,
     sender_of,
 )
+from sokhoe.web.his_bundles import BundlePost
 from sokhoe.web.state import web_state
 
 QD130_PATH = "/api/v1/qd130"
-#: What problems name as the source of a request's records.
-FHIR_SOURCE, QD130_SOURCE = "POST /fhir", f"POST {QD130_PATH}"
+#: What problems name as the source of an envelope's records.
+QD130_SOURCE = f"POST {QD130_PATH}"
 
 router = APIRouter()
 
 FhirBody = Annotated[bytes, Depends(body_reader(FHIR_JSON, "application/json"))]
 XmlBody = Annotated[bytes, Depends(body_reader("application/xml", "text/xml"))]
-
-#: The answer to each entry's record by ingest status (a resend is ``200 OK`` as an update).
-_ANSWERS = {
-    Status.CREATED: CREATED,
-    Status.UPDATED: UPDATED,
-    Status.UNCHANGED: UPDATED,
-    Status.QUEUED: QUEUED,
-}
 
 
 @router.get(f"{FHIR_PREFIX}/metadata")
@@ -114,88 +98,13 @@ def _capabilities() -> dict[str, Any]:
 @router.post(f"{FHIR_PREFIX}/")
 @router.post(f"{FHIR_PREFIX}/Bundle")
 async def receive_bundle(request: Request, presented: HisSender, body: FhirBody) -> Response:
-    lang = language(request)
-    status, answer = await run_in_threadpool(_bundle, request, presented, body, lang)
-    return fhir_response(answer, status)
-
-
-def _bundle(
-    request: Request, presented: PresentedKey, body: bytes, lang: str
-) -> tuple[int, dict[str, Any]]:
-    with unit_of_work(web_state(request).database.sessions) as session:
-        sender = sender_of(session, presented)
-        try:
-            reading = read_bundle(body, source=FHIR_SOURCE, facility=sender.facility_code)
-        except FileUnusable as exc:
-            return HTTPStatus.BAD_REQUEST, operation_outcome([exc.problem], lang)
-        if reading.type == "transaction":
-            return _transaction(session, reading, sender, lang)
-        result = _store(session, [e.record for e in reading.entries if e.record], sender)
-    return HTTPStatus.OK, response_bundle(reading, _results(reading, result.outcomes), lang)
-
-
-def _transaction(
-    session: Session, reading: BundleReading, sender: HisKey, lang: str
-) -> tuple[int, dict[str, Any]]:
-    """All or nothing: another facility's record first (refused and audited, nothing else
-    stored), then the entries' problems, then what ingest refused (rolled back)."""
-    foreign = [r for r in reading.records if r.facility_code != sender.facility_code]
-    if foreign:
-        refused = _store(session, foreign, sender)  # writes nothing but the denial's audit
-        return HTTPStatus.FORBIDDEN, _outcome(reading, refused.outcomes, lang)
-    if reading.problems:
-        return HTTPStatus.BAD_REQUEST, operation_outcome(reading.problems, lang)
-    result = _store(session, reading.records, sender)
-    if result.problems:
-        session.rollback()
-        return HTTPStatus.BAD_REQUEST, _outcome(reading, result.outcomes, lang)
-    return HTTPStatus.OK, response_bundle(reading, _results(reading, result.outcomes), lang)
-
-
-def _store(session: Session, records: Sequence[Any], sender: HisKey) -> BatchResult:
-    return store(
-        session,
-        records,
-        source=FHIR_SOURCE,
-        sender_facility=sender.facility_code,
-        channel=sender.audit_label,
-    )
-
-
-def _entry_paths(reading: BundleReading) -> dict[int, str]:
-    """The entry path of each record, by the record's ``id()``."""
-    return {id(e.record): e.path for e in reading.entries if e.record is not None}
-
-
-def _outcome(
-    reading: BundleReading, outcomes: Sequence[RecordOutcome], lang: str
-) -> dict[str, Any]:
-    """An ``OperationOutcome`` of ingest's refusals, each at its entry's path (ingest names
-    a record by its key, which is no FHIR path)."""
-    paths = _entry_paths(reading)
-    issues = [
-        issue
-        for o in outcomes
-        if o.problem is not None
-        for issue in operation_outcome([o.problem], lang, at=paths.get(id(o.record)))["issue"]
-    ]
-    return {"resourceType": "OperationOutcome", "issue": issues}
-
-
-def _results(reading: BundleReading, outcomes: Sequence[RecordOutcome]) -> dict[int, EntryResult]:
-    with_record = [e for e in reading.entries if e.record is not None]
-    return {
-        entry.index: _answer(outcome) for entry, outcome in zip(with_record, outcomes, strict=True)
-    }
-
-
-def _answer(outcome: RecordOutcome) -> EntryResult:
-    if outcome.status is not Status.REFUSED:
-        return _ANSWERS[outcome.status]
-    problems = (outcome.problem,) if outcome.problem else ()
-    if outcome.problem and outcome.problem.code == "other_facility":
-        return EntryResult("403 Forbidden", problems)
-    return EntryResult.refused(*problems)
+    """Stored with the bundles that arrive meanwhile (:mod:`sokhoe.web.his_bundles`)."""
+    post = BundlePost(presented, body, language(request))
+    answer = await web_state(request).bundle_posts.submit(post)
+    if isinstance(answer, HisRefused):
+        raise answer
+    status, content = answer
+    return fhir_response(content, status)
 
 
 @router.post(QD130_PATH)

@@ -13,6 +13,8 @@ from sokhoe.insurance.card_token.keyring import CurrentKeyRing
 from sokhoe.runtime import Database
 
 if TYPE_CHECKING:
+    from sokhoe.web.coalescer import Coalescer
+    from sokhoe.web.his_bundles import Answer, BundlePost
     from sokhoe.web.templating import Templates
 
 
@@ -27,6 +29,8 @@ class WebState:
     secret_key: bytes
     #: The card-token key ring of ``settings.home``, re-read when a rotation changes it.
     key_ring: CurrentKeyRing
+    #: ``POST /fhir``'s bundles, stored a group at a time.
+    bundle_posts: Coalescer[BundlePost, Answer]
 
 
 def web_state(connection: HTTPConnection) -> WebState:
