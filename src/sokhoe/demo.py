@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -22,9 +23,7 @@ from sokhoe.access import service as access_service
 from sokhoe.access.roles import ROLE_LABELS, Role
 from sokhoe.campaign.plans import demo_campaign
 from sokhoe.dataset import load_directory
-from sokhoe.records.fhir import read_bundle
-from sokhoe.records.ingest import ingest
-from sokhoe.records.ingest_files import Item, bundle_items, ingest_file
+from sokhoe.records.ingest_files import ingest_files
 from sokhoe.records.models import Visit
 from sokhoe.registry.models import Citizen, Commune, Facility, GuardianLink, Village
 from sokhoe.runtime import Database
@@ -71,23 +70,17 @@ def build_province(
 def load_hospital_files(
     database: Database, his_dir: Path, progress: ProgressStart | None = None
 ) -> None:
-    """The synthetic hospitals' files into the health books. Envelopes go in as
-    ``sokhoe ingest`` stores them; the FHIR bundles, one per visit, are chained into
-    batches of a thousand records instead of a transaction each (a bundle with a problem
-    still stores nothing), which keeps the first run to seconds rather than many minutes."""
-    envelopes = sorted(his_dir.glob("qd130/*/*.xml"))
-    bundles = sorted(his_dir.glob("fhir/*/*.json"))
-    advance = (progress or _no_progress)("Hồ sơ khám chữa bệnh", len(envelopes) + len(bundles))
-    for path in envelopes:
-        ingest_file(database.sessions, path, name=path.name)
+    """The synthetic hospitals' files into the health books, as ``sokhoe ingest`` stores
+    them."""
+    files = sorted(his_dir.glob("qd130/*/*.xml")) + sorted(his_dir.glob("fhir/*/*.json"))
+    advance = (progress or _no_progress)("Hồ sơ khám chữa bệnh", len(files))
+
+    @contextmanager
+    def reading(_path: Path) -> Iterator[Callable[[int], None]]:
+        yield lambda _n: None
         advance(1)
 
-    def bundle_records() -> Iterator[Item]:
-        for path in bundles:
-            yield from bundle_items(read_bundle(path.read_bytes(), source=path.name))
-            advance(1)
-
-    ingest(database.sessions, bundle_records(), source="his/fhir", sender_facility=None)
+    ingest_files(database.sessions, files, reading=reading)
 
 
 def _no_progress(_label: str, _total: int) -> Callable[[int], None]:

@@ -8,7 +8,8 @@ import csv
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,8 @@ from sokhoe.dataset import load_directory
 from sokhoe.db import Base, session_factory
 from sokhoe.records import models
 from sokhoe.records.his_credentials import find_key
-from sokhoe.records.ingest import FROM_COMMAND_LINE
+from sokhoe.records.ingest import FROM_COMMAND_LINE, Status
+from sokhoe.records.ingest_files import ingest_files
 from sokhoe.registry.models import Citizen, Facility
 from sokhoe.registry.units import ensure_province
 from sokhoe.runtime import Database
@@ -150,6 +152,40 @@ def test_an_unusable_file_exits_2_naming_it_and_stores_nothing_of_it(
     assert "oops.json: tệp không phải XML hay JSON" in output
     assert count(session, models.Visit) == 1  # good.xml's only
     assert session.scalars(select(models.Visit.key)).one() == "2503100009"
+
+
+@pytest.mark.usefixtures("place")
+def test_small_files_share_a_transaction_each_reported_and_audited_as_its_own(
+    session: Session, engine: Engine, tmp_path: Path
+) -> None:
+    """With batches of two: the two small envelopes go together, the bundle (more records
+    than a batch) alone, the unusable file between them takes nothing with it."""
+    one = write(tmp_path / "one.xml", envelope(visit_file(MA_LK="2503100007")))
+    two = write(tmp_path / "two.xml", envelope(GOOD, BAD))
+    cut = write(tmp_path / "cut.xml", envelope(GOOD)[:-60])
+    paths = [one, cut, two, TRANSACTION]
+    read: list[Path] = []
+
+    @contextmanager
+    def reading(path: Path) -> Iterator[Callable[[int], None]]:
+        read.append(path)
+        yield lambda _n: None
+
+    reports, unusable = ingest_files(session_factory(engine), paths, reading=reading, batch_size=2)
+    assert read == paths
+    assert [p.record for p in unusable] == [None] and unusable[0].source == str(cut)
+    assert {name: dict(report.counts) for name, report in reports.items()} == {
+        str(one): {Status.CREATED: 1},
+        str(two): {Status.CREATED: 1, Status.REFUSED: 1},
+        str(TRANSACTION): {Status.CREATED: 4},
+    }
+    assert [p.source for p in reports[str(two)].problems] == [str(two)]
+    details = session.scalars(select(AuditEntry.detail).order_by(AuditEntry.id)).all()
+    assert details == [
+        "cơ sở 56001: 1 mới; từ dòng lệnh",
+        "cơ sở 56001: 1 mới; từ dòng lệnh",
+        "cơ sở 56012: 4 mới; từ dòng lệnh",
+    ]
 
 
 @pytest.mark.usefixtures("place")

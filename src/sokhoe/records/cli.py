@@ -27,7 +27,7 @@ from sokhoe import runtime
 from sokhoe.db import unit_of_work
 from sokhoe.records import his_credentials
 from sokhoe.records.ingest import IngestReport, Status
-from sokhoe.records.ingest_files import check_kind, ingest_file
+from sokhoe.records.ingest_files import check_kind, ingest_files
 from sokhoe.records.problems import FileUnusable, RecordProblem
 from sokhoe.web.formatting import vn_datetime, vn_number
 
@@ -98,22 +98,10 @@ def ingest_command(
             _error(exc.problem.message(lang))
             raise typer.Exit(2) from None
     database = runtime.open_database()
-    reports: dict[str, IngestReport] = {}
-    unusable: list[RecordProblem] = []
     with _file_bars(files, lang) as bar_for:
-        for path in files:
-            name = str(path)
-            try:
-                with bar_for(path) as advance:
-                    reports[name] = ingest_file(
-                        database.sessions,
-                        path,
-                        name=name,
-                        sender_facility=facility,
-                        advance=advance,
-                    )
-            except FileUnusable as exc:
-                unusable.append(exc.problem)
+        reports, unusable = ingest_files(
+            database.sessions, files, sender_facility=facility, reading=bar_for
+        )
     _print_summary(reports, lang)
     problems = [p for report in reports.values() for p in report.problems]
     _print_problems(problems, rejects, lang)

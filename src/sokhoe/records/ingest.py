@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -142,7 +142,6 @@ def ingest(
     channel: str = FROM_COMMAND_LINE,
     actor: Actor | None = None,
     batch_size: int = BATCH_SIZE,
-    on_batch: Callable[[BatchResult], None] | None = None,
 ) -> IngestReport:
     """Ingest a whole stream, one transaction per batch: a crash leaves whole batches, and
     running again gives the same state."""
@@ -158,8 +157,6 @@ def ingest(
                 actor=actor,
             )
         report.add(result)
-        if on_batch is not None:
-            on_batch(result)
     return report
 
 

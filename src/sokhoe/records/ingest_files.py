@@ -11,26 +11,40 @@ the spool in batches, one transaction each. Checking the envelope's safety alone
 pass would not do: a bomb can sit in a base64 table, which only the full parse decodes, so
 the check would cost the parse anyway.
 
-A FHIR bundle is one document read whole (``read_bundle`` takes bytes) and stored in one
-transaction. A ``transaction`` bundle is all or nothing, as FHIR has it and as ``POST /fhir``
-answers it: with one problem among its entries, each of its records is refused
-(``depends_on_refused``) besides the entries' own problems.
+A FHIR bundle is one document read whole (``read_bundle`` takes bytes). A ``transaction``
+bundle is all or nothing, as FHIR has it and as ``POST /fhir`` answers it: with one problem
+among its entries, each of its records is refused (``depends_on_refused``) besides the
+entries' own problems.
+
+Many files (:func:`ingest_files`): a file read whole and found small (at most a batch of
+records: a month's envelope of a health station, a FHIR bundle) waits to be stored with the
+next ones, a batch's worth in one transaction, each file a batch of its own in it (its
+problems and audit entry its own, :func:`~sokhoe.records.ingest.ingest_batches`): hospitals
+send thousands of such files, and a transaction each cost more than their records.
 """
 
 from __future__ import annotations
 
 import pickle
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import IO, BinaryIO, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from sokhoe.db import unit_of_work
 from sokhoe.records.clinical import ClinicalRecord
 from sokhoe.records.fhir import BundleReading, read_bundle
-from sokhoe.records.ingest import BATCH_SIZE, FROM_COMMAND_LINE, BatchResult, IngestReport, ingest
+from sokhoe.records.ingest import (
+    BATCH_SIZE,
+    FROM_COMMAND_LINE,
+    Batch,
+    IngestReport,
+    ingest,
+    ingest_batches,
+)
 from sokhoe.records.problems import FileUnusable, RecordProblem
 from sokhoe.records.qd130 import read_envelope
 
@@ -47,39 +61,86 @@ def check_kind(path: Path) -> None:
         raise FileUnusable(RecordProblem(path.name, None, None, "not_xml_or_json"))
 
 
-def ingest_file(
+def ingest_files(
     sessions: sessionmaker[Session],
-    path: Path,
+    paths: Sequence[Path],
     *,
-    name: str,
     sender_facility: str | None = None,
-    advance: Advance | None = None,
-    on_batch: Callable[[BatchResult], None] | None = None,
+    reading: Callable[[Path], AbstractContextManager[Advance]] | None = None,
     batch_size: int = BATCH_SIZE,
-) -> IngestReport:
-    """Store the records of one file; ``name`` names it in problems and the audit entries.
+) -> tuple[dict[str, IngestReport], list[RecordProblem]]:
+    """Store the records of ``paths`` (each named by its path): the report of each usable
+    file, and the problem of each unusable one (nothing of it stored). ``reading(path)``
+    gives the progress callback while a file is read.
 
-    Raises :class:`FileUnusable` (nothing of the file stored) for a file that is neither a
-    QĐ 130 envelope (``.xml``) nor a FHIR bundle (``.json``), or that cannot be read whole.
+    A file holding more than ``batch_size`` records is stored on its own: an envelope a batch
+    at a time, a bundle in one transaction; smaller ones together, ``batch_size`` records or
+    so per transaction.
     """
-    check_kind(path)
-    tick = advance or (lambda _n: None)
+    reports: dict[str, IngestReport] = {}
+    unusable: list[RecordProblem] = []
+    waiting: list[Batch] = []
+
+    def store_waiting() -> None:
+        if waiting:
+            with unit_of_work(sessions) as session:
+                results = ingest_batches(session, waiting)
+            for batch, result in zip(waiting, results, strict=True):
+                reports[batch.source].add(result)
+            waiting.clear()
+
+    for path in paths:
+        name = str(path)
+        try:
+            check_kind(path)
+            with (
+                (reading or _not_shown)(path) as advance,
+                _read(path, name, sender_facility, advance) as (count, items),
+            ):
+                if count > batch_size:  # an envelope a batch at a time, a bundle whole
+                    size = batch_size if path.suffix.lower() == QD130_SUFFIX else count
+                    store_waiting()
+                    reports[name] = _store(sessions, iter(items), name, sender_facility, size)
+                else:
+                    reports[name] = IngestReport()
+                    waiting.append(Batch(list(items), name, sender_facility))
+        except FileUnusable as exc:
+            unusable.append(exc.problem)
+        if sum(len(batch.items) for batch in waiting) >= batch_size:
+            store_waiting()
+    store_waiting()
+    return reports, unusable
+
+
+@contextmanager
+def _read(
+    path: Path, name: str, sender_facility: str | None, advance: Advance
+) -> Iterator[tuple[int, Iterator[Item] | list[Item]]]:
+    """A file's items, read whole (raises :class:`FileUnusable`), and how many."""
     if path.suffix.lower() == QD130_SUFFIX:
-        with _spooled_envelope(path, name, tick) as items:
-            return _store(sessions, items, name, sender_facility, on_batch, batch_size)
+        with _spooled_envelope(path, name, advance) as spool:
+            yield spool.count, spool.read()
+        return
+    items = _bundle(path, name, sender_facility, advance)
+    yield len(items), items
+
+
+def _bundle(path: Path, name: str, sender_facility: str | None, advance: Advance) -> list[Item]:
     data = path.read_bytes()
-    tick(len(data))
-    reading = read_bundle(data, source=name, facility=sender_facility)
-    whole = bundle_items(reading)
-    return _store(sessions, whole, name, sender_facility, on_batch, max(len(whole), 1))
+    advance(len(data))
+    return bundle_items(read_bundle(data, source=name, facility=sender_facility))
+
+
+@contextmanager
+def _not_shown(_path: Path) -> Iterator[Advance]:
+    yield lambda _n: None
 
 
 def _store(
     sessions: sessionmaker[Session],
-    items: Iterator[Item] | list[Item],
+    items: Iterator[Item],
     name: str,
     sender_facility: str | None,
-    on_batch: Callable[[BatchResult], None] | None,
     batch_size: int,
 ) -> IngestReport:
     return ingest(
@@ -89,7 +150,6 @@ def _store(
         sender_facility=sender_facility,
         channel=FROM_COMMAND_LINE,
         batch_size=batch_size,
-        on_batch=on_batch,
     )
 
 
@@ -126,9 +186,11 @@ class _Spool:
 
     def __init__(self, file: IO[bytes]) -> None:
         self._file = file
+        self.count = 0
 
     def write(self, item: Item) -> None:
         pickle.dump(item, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.count += 1
 
     def read(self) -> Iterator[Item]:
         self._file.seek(0)
@@ -140,12 +202,12 @@ class _Spool:
 
 
 @contextmanager
-def _spooled_envelope(path: Path, name: str, advance: Advance) -> Iterator[Iterator[Item]]:
-    """The items of a whole QĐ 130 envelope, parsed to its end before any is given out."""
+def _spooled_envelope(path: Path, name: str, advance: Advance) -> Iterator[_Spool]:
+    """The spool of a whole QĐ 130 envelope, parsed to its end before any item is read."""
     with tempfile.TemporaryFile(prefix="sokhoe-ingest-") as file:
         spool = _Spool(file)
         with path.open("rb") as stream:
             counted = cast(BinaryIO, _CountingReader(stream, advance))
             for item in read_envelope(counted, name=name):
                 spool.write(item)
-        yield spool.read()
+        yield spool
