@@ -23,7 +23,7 @@ from tests.browser.conftest import PHONE, LiveServer
 from tests.browser.steps import assert_fits_width, browsing, sign_in
 
 PASSWORD = "mật khẩu đủ dài"
-REVIEWER, CITIZEN = "soyte.xacdinh", "congdan.lan"
+REVIEWER, CITIZEN = "soyte.xacdinh", "congdan.holan"
 NHA_TRANG, KHANH_HOA = 22366, 56
 HOSPITAL = "56821"
 LAN = "056180000821"
