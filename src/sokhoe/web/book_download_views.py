@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
@@ -28,7 +29,7 @@ from sokhoe.web.book_views import (
     Token,
     opened,
 )
-from sokhoe.web.deps import CsrfChecked, SessionDep, SignedInDep
+from sokhoe.web.deps import CsrfChecked, SessionDep, SignedIn, SignedInDep
 from sokhoe.web.security_headers import PAGE_CACHE_CONTROL
 from sokhoe.web.wallet_views import CitizenActor
 
@@ -46,14 +47,7 @@ def download_fhir(
     person: PersonField = "",
 ) -> Response:
     """The whole book as a FHIR R4 ``collection`` bundle."""
-    now = dt.datetime.now(dt.UTC)
-    opening = opened(request, session, actor, viewer, code="", unlock=unlock)
-    if isinstance(opening, HTMLResponse):
-        return _refused(opening)
-    book = _whole_book(session, actor, person, now)
-    bundle = book_fhir.book_bundle(book, now=now)
-    content = json.dumps(bundle, ensure_ascii=False).encode()
-    return _attachment(content, book_fhir.MEDIA_TYPE, "json", book)
+    return _download(request, session, actor, viewer, unlock, person, _fhir_file)
 
 
 @router.post(DOWNLOAD_PDF_PATH)
@@ -67,28 +61,41 @@ def download_pdf(
     person: PersonField = "",
 ) -> Response:
     """The whole book as a printable A4 PDF."""
+    return _download(request, session, actor, viewer, unlock, person, _pdf_file)
+
+
+#: A book's file: its bytes, media type and file name extension.
+BookFile = tuple[bytes, str, str]
+
+
+def _fhir_file(book: WholeBook, now: dt.datetime) -> BookFile:
+    bundle = book_fhir.book_bundle(book, now=now)
+    return json.dumps(bundle, ensure_ascii=False).encode(), book_fhir.MEDIA_TYPE, "json"
+
+
+def _pdf_file(book: WholeBook, now: dt.datetime) -> BookFile:
+    return book_pdf.book_pdf(book, now=now), book_pdf.MEDIA_TYPE, "pdf"
+
+
+def _download(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    viewer: SignedIn,
+    unlock: str,
+    person: str,
+    render: Callable[[WholeBook, dt.datetime], BookFile],
+) -> Response:
+    """``person``'s whole book (default: the citizen's own) as ``render`` makes its file,
+    once the unlock token is right."""
     now = dt.datetime.now(dt.UTC)
     opening = opened(request, session, actor, viewer, code="", unlock=unlock)
     if isinstance(opening, HTMLResponse):
         return _refused(opening)
-    book = _whole_book(session, actor, person, now)
-    return _attachment(book_pdf.book_pdf(book, now=now), book_pdf.MEDIA_TYPE, "pdf", book)
-
-
-def _whole_book(session: Session, actor: Actor, person: str, now: dt.datetime) -> WholeBook:
     assert actor.person_id is not None  # a citizen's scope
     today = now.astimezone(VIETNAM_TIME).date()
-    return read_whole_book(session, actor, person or actor.person_id, today=today)
-
-
-def _refused(passcode_form: HTMLResponse) -> HTMLResponse:
-    """The passcode form, said to be no file: the unlock token is out of time or not this
-    session's."""
-    passcode_form.status_code = 403
-    return passcode_form
-
-
-def _attachment(content: bytes, media_type: str, extension: str, book: WholeBook) -> Response:
+    book = read_whole_book(session, actor, person or actor.person_id, today=today)
+    content, media_type, extension = render(book, now)
     name = f"so-suc-khoe-{book.today:%Y%m%d}.{extension}"
     return Response(
         content,
@@ -98,3 +105,10 @@ def _attachment(content: bytes, media_type: str, extension: str, book: WholeBook
             "Cache-Control": PAGE_CACHE_CONTROL,
         },
     )
+
+
+def _refused(passcode_form: HTMLResponse) -> HTMLResponse:
+    """The passcode form, said to be no file: the unlock token is out of time or not this
+    session's."""
+    passcode_form.status_code = 403
+    return passcode_form
