@@ -93,6 +93,7 @@ def test_the_department_names_the_person_and_the_record_goes_into_the_book(
     assert "Lê Văn An" in listed.text and "09/03/1985" in listed.text and SENT_ID in listed.text
     assert "mã định danh không có trong cơ sở dữ liệu dân cư" in listed.text
     assert "Trạm Y tế Lộc Thọ" in listed.text and "Vô danh" not in listed.text  # Hải Phòng's
+    assert "Nhiễm trùng đường hô hấp trên cấp, không đặc hiệu" in listed.text  # J06.9's name
     fields = _form(client, queued)
     unknown = client.post(f"{QUEUE}/{queued}/xac-dinh", data={**fields, "person": SENT_ID})
     assert unknown.status_code == 422 and unknown.headers["cache-control"] == "no-store"

@@ -43,11 +43,12 @@ from sokhoe.access import audit, guard
 from sokhoe.access.clock import utcnow
 from sokhoe.access.purposes import Purpose
 from sokhoe.access.scope import Actor
-from sokhoe.records import rows
+from sokhoe.records import icd10, rows
 from sokhoe.records.clinical import Appointment, ClinicalRecord, Immunization, Patient, Visit
 from sokhoe.records.identify import Reason
 from sokhoe.records.models import UnidentifiedRecord
 from sokhoe.records.problems import RecordProblem
+from sokhoe.records.vaccines import VACCINES
 from sokhoe.records.writer import BatchWriter
 from sokhoe.registry import service as registry_service
 from sokhoe.registry.facility_names import facility_name
@@ -103,6 +104,8 @@ class QueuedRecord:
     on: dt.date
     #: The main diagnosis (ICD-10), or the vaccine of a dose.
     what: str | None
+    #: ``what`` in words: the diagnosis's Vietnamese name, the vaccine's.
+    what_name: str | None
     received_at: dt.datetime
     reason: Reason
     #: The patient as the facility sent them.
@@ -271,12 +274,21 @@ def _view(session: Session, entry: UnidentifiedRecord) -> QueuedRecord:
         key=entry.key,
         on=on,
         what=what,
+        what_name=_named(record, what),
         received_at=entry.received_at,
         reason=Reason(entry.reason),
         patient=record.patient,
         status=entry.status,
         resolved_at=entry.resolved_at,
     )
+
+
+def _named(record: ClinicalRecord, what: str | None) -> str | None:
+    if what is None:
+        return None
+    if isinstance(record, Immunization):
+        return VACCINES.get(what)
+    return icd10.vietnamese_name(what)
 
 
 def _day_and_what(record: ClinicalRecord) -> tuple[dt.date, str | None]:
