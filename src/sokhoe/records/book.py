@@ -31,6 +31,7 @@ from sokhoe.records.models import Appointment, Immunization, Referral, Visit
 from sokhoe.records.vaccines import SCHEDULE, VACCINES, ScheduledDose
 from sokhoe.registry import service as registry_service
 from sokhoe.registry.facility_names import facility_name
+from sokhoe.registry.models import Citizen
 
 #: Visits per page of the book.
 VISITS_PER_PAGE = 20
@@ -202,6 +203,11 @@ def book_person(
         action=action,
         guardians_of_children_on=today,
     )
+    return person_page(session, citizen, today=today)
+
+
+def person_page(session: Session, citizen: Citizen, *, today: dt.date) -> Person:
+    """The book's first page of ``citizen``, read already by a guard that allowed it."""
     commune = registry_service.get_commune(session, citizen.commune_code)
     return Person(
         person_id=citizen.person_id,

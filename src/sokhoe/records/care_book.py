@@ -8,10 +8,9 @@ what the consent's scope allows:
   :data:`SUMMARY_MONTHS` months and the upcoming appointments;
 - *full*: everything, visits by pages like the citizen's book.
 
-The sections are read by :mod:`sokhoe.records.book`'s own queries, never re-written here.
-They are private there because the book module authorizes only the person and his guardian;
-``read_book`` would best be split into its guard and the reading of an already authorized
-person, which this module would then call.
+The sections are read by :mod:`sokhoe.records.book`'s own functions, never re-written
+here, the first page included (:func:`~sokhoe.records.book.person_page`, past the book's
+own guard).
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ from sokhoe.access.consent_models import ConsentScope
 from sokhoe.access.scope import Actor
 from sokhoe.records import book
 from sokhoe.records.book import AppointmentLine, DoseLine, ReferralLine, VisitLine
-from sokhoe.registry import service as registry_service
 from sokhoe.registry.models import Citizen
 
 #: How far back a summary's visits go.
@@ -73,9 +71,7 @@ def read_care_book(
     person_id = access.person_id
     citizen = session.get(Citizen, person_id)
     assert citizen is not None  # a consent's person is in the register (foreign key)
-    commune = registry_service.get_commune(session, citizen.commune_code)
-    child = registry_service.is_child(citizen.birth_date, registry_service.child_cutoff(today))
-    birth = citizen.birth_date if child and citizen.birth_precision == "day" else None
+    person = book.person_page(session, citizen, today=today)
     full = access.scope is ConsentScope.FULL
     page = max(visits_page, 1)
     if full:
@@ -88,13 +84,13 @@ def read_care_book(
     return CareBook(
         access=access,
         citizen=citizen,
-        commune=commune.name if commune else "",
-        village=registry_service.village_name(session, citizen.village_id),
+        commune=person.commune,
+        village=person.village,
         visits=visits,
         visits_total=total,
         visits_page=page,
         vaccinations=book.vaccination_lines(
-            book.given_doses(session, person_id), birth=birth, today=today
+            book.given_doses(session, person_id), birth=person.schedule_birth, today=today
         ),
         referrals=book.referral_lines(session, person_id) if full else [],
         appointments=appointments if full else [a for a in appointments if a.upcoming],
