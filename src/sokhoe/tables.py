@@ -5,6 +5,7 @@ Alembic's autogenerate and the test suite's schema checks read the metadata from
 
 from sokhoe.access import consent_models as access_consent_models
 from sokhoe.access import models as access_models
+from sokhoe.campaign import indicator_models as campaign_indicator_models
 from sokhoe.campaign import models as campaign_models
 from sokhoe.insurance import models as insurance_models
 from sokhoe.insurance import paper_card_models as insurance_paper_card_models
@@ -18,6 +19,7 @@ from sokhoe.registry import models as registry_models
 __all__ = [
     "access_consent_models",
     "access_models",
+    "campaign_indicator_models",
     "campaign_models",
     "insurance_models",
     "insurance_paper_card_models",

@@ -1,15 +1,14 @@
 """In the field (R12): a member's households still to visit, and the visits she records.
 
-Flags of a person on the worklist, all computed in SQL over one village at a time:
+Flags of a person on the worklist, all computed in SQL over one village at a time, the
+negations of :mod:`.flags`' definitions:
 
 - *no level-2 e-ID*: an adult (14 or over, or of unknown birth date) whose register entry
-  says no level-2 account (``citizen.level2_eid``, from the police);
-- *book not activated*: an adult with no active citizen account that has signed in at least
-  once (``app_user.role = 'citizen'``, ``active``, ``last_login_at`` set): the book is
-  opened by signing in, so an account never used is not an activated book;
-- *card not integrated*: someone on BHXH's card list (``insurance_card.person_id``) with no
-  card in his e-ID wallet (``wallet_integration``); *why* is the category of the latest
-  reconciliation run copied for the province (:mod:`.findings`), when it names him.
+  says no level-2 account;
+- *book not activated*: an adult with no active citizen account that has signed in;
+- *card not integrated*: someone on BHXH's card list with no card in his e-ID wallet; *why*
+  is the category of the latest reconciliation run copied for the province
+  (:mod:`.findings`), when it names him.
 
 A person *needs a visit* when one of the flags is up and his last visit in the campaign did
 not settle it (:data:`~.vocabulary.SETTLED_OUTCOMES`); a household is on the list while one
@@ -27,7 +26,6 @@ from dataclasses import dataclass
 from sqlalchemy import (
     ColumnElement,
     and_,
-    exists,
     func,
     literal,
     not_,
@@ -40,18 +38,15 @@ from sqlalchemy.sql.selectable import Subquery
 
 from sokhoe.access import guard
 from sokhoe.access.clock import as_utc, utcnow
-from sokhoe.access.models import User
 from sokhoe.access.purposes import Purpose
-from sokhoe.access.roles import Role
 from sokhoe.access.scope import Actor
 from sokhoe.campaign import findings
+from sokhoe.campaign.flags import person_flags
 from sokhoe.campaign.models import Campaign, FieldVisit, GuidanceTeamMember, TeamVillage
 from sokhoe.campaign.service import CampaignError, active_campaign
 from sokhoe.campaign.vocabulary import SETTLED_OUTCOMES, Outcome
-from sokhoe.insurance.models import InsuranceCard, WalletIntegration
 from sokhoe.registry import service as registry_service
 from sokhoe.registry.models import Citizen, Commune, Village
-from sokhoe.registry.service import child_cutoff
 from sokhoe.vietnam_time import to_vietnam_time
 
 #: How far ahead of the server a phone's clock may be before its visit time is refused.
@@ -120,20 +115,12 @@ def _last_visits(campaign_id: int, village_id: int) -> Subquery:
 
 
 def _flags(today: dt.date) -> dict[str, ColumnElement[bool]]:
-    adult = or_(Citizen.birth_date.is_(None), Citizen.birth_date <= child_cutoff(today))
-    signed_in = exists().where(
-        User.person_id == Citizen.person_id,
-        User.role == Role.CITIZEN.value,
-        User.active.is_(True),
-        User.last_login_at.is_not(None),
-    )
-    has_card = exists().where(InsuranceCard.person_id == Citizen.person_id)
-    in_wallet = exists().where(WalletIntegration.person_id == Citizen.person_id)
+    person = person_flags(today)
     return {
-        "adult": adult,
-        "no_level2": and_(adult, Citizen.level2_eid.is_(False)),
-        "book_not_activated": and_(adult, not_(signed_in)),
-        "card_not_integrated": and_(has_card, not_(in_wallet)),
+        "adult": person.adult,
+        "no_level2": and_(person.adult, Citizen.level2_eid.is_(False)),
+        "book_not_activated": and_(person.adult, not_(person.signed_in)),
+        "card_not_integrated": and_(person.card_listed, not_(person.in_wallet)),
     }
 
 
