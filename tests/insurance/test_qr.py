@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -35,6 +36,9 @@ def test_the_svg_is_inline_markup(key: SigningKey) -> None:
     svg = qr_svg(app_token(key))
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
     assert "<?xml" not in svg and "style=" not in svg
+    # Drawn at its size, and scalable by a page's CSS (a phone's narrow screen).
+    side = re.search(r'<svg width="(\d+)" height="\1" viewBox="0 0 \1 \1"', svg)
+    assert side is not None and int(side.group(1)) % 4 == 0
 
 
 @pytest.mark.parametrize(

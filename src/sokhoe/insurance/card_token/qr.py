@@ -46,8 +46,12 @@ def make_qr(text: str) -> segno.QRCode:
 
 
 def qr_svg(text: str, *, scale: int = 4) -> str:
-    """An inline ``<svg>`` of the code with its 4-module quiet zone, for a page."""
-    return make_qr(text).svg_inline(scale=scale, border=4)
+    """An inline ``<svg>`` of the code with its 4-module quiet zone, for a page: drawn
+    ``scale`` pixels a module, and with a ``viewBox`` so that a page's CSS can size it."""
+    code = make_qr(text)
+    width, height = code.symbol_size(scale=scale, border=4)
+    svg = code.svg_inline(scale=scale, border=4, omitsize=True)
+    return svg.replace("<svg ", f'<svg width="{width}" height="{height}" ', 1)
 
 
 def qr_png(text: str, *, scale: int = 8) -> bytes:
