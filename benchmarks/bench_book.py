@@ -115,12 +115,7 @@ def fill(database: Database, people: int, visits: int) -> None:
         ),
         ("statistics", "ANALYZE"),
     ]
-    with database.engine.begin() as connection:
-        for label, sql in steps:
-            started = time.perf_counter()
-            for statement in sql.split(";\n"):
-                connection.execute(text(statement))
-            console.print(f"{label}: {time.perf_counter() - started:.0f} s")
+    run_steps(database, steps)
     with database.sessions() as session:
         user = create_user(
             session,
@@ -133,6 +128,17 @@ def fill(database: Database, people: int, visits: int) -> None:
         now = utcnow().replace(tzinfo=None)
         set_passcode(session, actor_for(session, user, None), PASSCODE, current=None, now=now)
         session.commit()
+
+
+def run_steps(database: Database, steps: list[tuple[str, str]]) -> None:
+    """Runs each ``(label, SQL)`` step (statements separated by ``;`` at a line's end) in one
+    transaction, printing how long each took."""
+    with database.engine.begin() as connection:
+        for label, sql in steps:
+            started = time.perf_counter()
+            for statement in sql.split(";\n"):
+                connection.execute(text(statement))
+            console.print(f"{label}: {time.perf_counter() - started:.0f} s")
 
 
 def timed(count: int, call: Callable[[], httpx.Response]) -> list[float]:
