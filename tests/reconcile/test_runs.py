@@ -19,6 +19,8 @@ from sokhoe.access.models import AuditEntry
 from sokhoe.access.roles import Role
 from sokhoe.access.scope import Actor, actor_for
 from sokhoe.access.service import create_user
+from sokhoe.campaign import findings
+from sokhoe.campaign.models import CardFinding
 from sokhoe.cli import app as cli_app
 from sokhoe.config import get_settings
 from sokhoe.database_lease import DatabaseLease
@@ -109,6 +111,37 @@ def test_an_uploaded_run_is_kept_with_fingerprints_and_counts(
     communes = sorted((out / "communes").glob("*.csv"))
     assert {p.stem for p in communes} == {p.stem for p in (out / "worklists").glob("*.xlsx")}
     assert sum(lines(p) for p in communes) == lines(out / "worklist.csv")
+
+
+def test_what_follows_a_done_run_comes_after_it_and_its_failure_leaves_the_run_done(
+    database: Database, files: Path, tmp_path: Path
+) -> None:
+    """The web app's worker copies a done run's findings for the field (campaign): a step
+    of its own, whose failure is logged while the run stays done."""
+    actor = officer(database)
+    seen: list[tuple[int, str]] = []
+
+    def after(session: Session, record: ReconcileRun) -> None:
+        seen.append((record.id, record.status))
+        raise RuntimeError("the copy failed")
+
+    run_id = upload_run(database, actor, files, tmp_path, AS_OF)
+    with database.sessions() as session:
+        assert run_worker.claim_next(session) == run_id
+        session.commit()
+    run_worker.execute(database, run_id, after)
+    assert seen == [(run_id, RunStatus.DONE)]
+    with Session(database.engine) as session:
+        assert session.get_one(ReconcileRun, run_id).status == RunStatus.DONE
+
+    with database.sessions() as session:
+        run_id = upload_run(database, actor, files, tmp_path, AS_OF)
+        assert run_worker.claim_next(session) == run_id
+        session.commit()
+    run_worker.execute(database, run_id, findings.import_run)
+    with Session(database.engine) as session:
+        copied = session.scalars(select(CardFinding.run_id).distinct()).all()
+    assert copied == [run_id]
 
 
 def test_a_run_on_the_loaded_data_reads_it_through_audited_exports(

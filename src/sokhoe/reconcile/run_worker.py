@@ -52,9 +52,15 @@ def claim_next(session: Session) -> int | None:
     return None
 
 
-def execute(database: Database, run_id: int) -> None:
-    """Carries out a claimed run to ``done`` or ``failed``; never raises for the run's own
-    errors (they are recorded), so a worker goes on with the next."""
+#: What else is done with a run once it is ``done``, in a transaction of its own (the
+#: campaign copies its findings for the field, :func:`sokhoe.campaign.findings.import_run`).
+AfterRun = Callable[[Session, ReconcileRun], object]
+
+
+def execute(database: Database, run_id: int, after: AfterRun | None = None) -> None:
+    """Carries out a claimed run to ``done`` or ``failed``, then ``after`` a done one;
+    never raises for the run's own errors (they are recorded), nor for ``after``'s (logged:
+    the run stays done), so a worker goes on with the next."""
     with unit_of_work(database.sessions) as session:
         record = session.get_one(ReconcileRun, run_id)
         directory, source = Path(record.directory), RunSource(record.source)
@@ -90,6 +96,16 @@ def execute(database: Database, run_id: int) -> None:
         )
     else:
         _finish(database, run_id, summary, counts)
+        if after is not None:
+            _after(database, run_id, after)
+
+
+def _after(database: Database, run_id: int, after: AfterRun) -> None:
+    try:
+        with unit_of_work(database.sessions) as session:
+            after(session, session.get_one(ReconcileRun, run_id))
+    except Exception as exc:  # the run is done all the same; the log says what failed after
+        log.error("reconciliation run %s: after the run, %s", run_id, type(exc).__name__)
 
 
 def _export(database: Database, run_id: int, province: int, directory: Path) -> list[Path]:
@@ -181,8 +197,11 @@ class RunWorker:
     and every ``poll_seconds`` otherwise (runs queued by another process).
     """
 
-    def __init__(self, database: Database, *, poll_seconds: float = 5.0) -> None:
+    def __init__(
+        self, database: Database, *, poll_seconds: float = 5.0, after: AfterRun | None = None
+    ) -> None:
         self._database = database
+        self._after = after
         self._poll = poll_seconds
         self._lease = DatabaseLease(database.engine, LEASE_KEY)
         self._wake = threading.Event()
@@ -214,7 +233,7 @@ class RunWorker:
                     with unit_of_work(self._database.sessions) as session:
                         run_id = claim_next(session)
                     if run_id is not None:
-                        execute(self._database, run_id)
+                        execute(self._database, run_id, self._after)
                         continue
             except Exception as exc:  # the database went away: try again at the next poll
                 log.error("reconciliation worker: %s", type(exc).__name__)

@@ -13,6 +13,7 @@ from starlette.staticfiles import StaticFiles
 from sokhoe import runtime
 from sokhoe.access.audit_sealer import AuditSealer
 from sokhoe.access.identity import LocalPasswordIdentity
+from sokhoe.campaign.findings import import_run
 from sokhoe.config import Settings, get_settings
 from sokhoe.insurance.card_token import views as card_token_views
 from sokhoe.insurance.card_token.keyring import CurrentKeyRing
@@ -90,7 +91,7 @@ def create_app(
     owns_database = database is None
     database = database or runtime.open_database()
 
-    worker = RunWorker(database)
+    worker = RunWorker(database, after=import_run)
     sealer = AuditSealer(database.sessions)
 
     @asynccontextmanager
