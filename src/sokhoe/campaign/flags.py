@@ -11,6 +11,10 @@ daily indicators (:mod:`.indicators`) count where it is done. Both read these de
   by signing in, so an account never used is not an activated book;
 - *card listed*: someone on BHXH's card list (``insurance_card.person_id``);
 - *card integrated*: listed, with a card in his e-ID wallet (``wallet_integration``).
+
+The three facts about other tables are sets of person IDs. A village's worklist asks them
+per person (:func:`correlated_facts`, ``EXISTS`` on an index); a province's count joins them
+once (hash joins: probing an index 3 × 2.3 M times took most of a minute).
 """
 
 from __future__ import annotations
@@ -18,13 +22,55 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, exists, or_
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from sokhoe.access.models import User
 from sokhoe.access.roles import Role
 from sokhoe.insurance.models import InsuranceCard, WalletIntegration
 from sokhoe.registry.models import Citizen
 from sokhoe.registry.service import child_cutoff
+
+
+def signed_in_people() -> Select[str | None]:
+    """People with an active citizen account that has signed in (one account per person)."""
+    return select(User.person_id).where(
+        User.person_id.is_not(None),
+        User.role == Role.CITIZEN.value,
+        User.active.is_(True),
+        User.last_login_at.is_not(None),
+    )
+
+
+def listed_people() -> Select[str | None]:
+    """People on BHXH's card list (a person with two cards is there twice)."""
+    return select(InsuranceCard.person_id).where(InsuranceCard.person_id.is_not(None))
+
+
+def wallet_people() -> Select[str]:
+    """People with a card in the e-ID wallet (a person with two cards is there twice)."""
+    return select(WalletIntegration.person_id)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Whether the ``Citizen`` row of the enclosing query is in each set of people."""
+
+    signed_in: ColumnElement[bool]
+    card_listed: ColumnElement[bool]
+    in_wallet: ColumnElement[bool]
+
+
+def correlated_facts() -> Facts:
+    """The facts as ``EXISTS`` per person: for a query over a few thousand people."""
+
+    def holds(people: Select[str | None] | Select[str]) -> ColumnElement[bool]:
+        return people.where(people.selected_columns[0] == Citizen.person_id).exists()
+
+    return Facts(
+        signed_in=holds(signed_in_people()),
+        card_listed=holds(listed_people()),
+        in_wallet=holds(wallet_people()),
+    )
 
 
 @dataclass(frozen=True)
@@ -38,24 +84,17 @@ class PersonFlags:
     card_integrated: ColumnElement[bool]
 
 
-def person_flags(day: dt.date) -> PersonFlags:
+def person_flags(day: dt.date, facts: Facts | None = None) -> PersonFlags:
     """The flags of the ``Citizen`` row of the enclosing query, ages counted on ``day`` (a
-    Vietnamese date)."""
+    Vietnamese date); ``facts`` default to :func:`correlated_facts`."""
+    facts = facts or correlated_facts()
     adult = or_(Citizen.birth_date.is_(None), Citizen.birth_date <= child_cutoff(day))
-    signed_in = exists().where(
-        User.person_id == Citizen.person_id,
-        User.role == Role.CITIZEN.value,
-        User.active.is_(True),
-        User.last_login_at.is_not(None),
-    )
-    card_listed = exists().where(InsuranceCard.person_id == Citizen.person_id)
-    in_wallet = exists().where(WalletIntegration.person_id == Citizen.person_id)
     return PersonFlags(
         adult=adult,
         level2=and_(adult, Citizen.level2_eid.is_(True)),
-        signed_in=signed_in,
-        book_activated=and_(adult, signed_in),
-        card_listed=card_listed,
-        in_wallet=in_wallet,
-        card_integrated=and_(card_listed, in_wallet),
+        signed_in=facts.signed_in,
+        book_activated=and_(adult, facts.signed_in),
+        card_listed=facts.card_listed,
+        in_wallet=facts.in_wallet,
+        card_integrated=and_(facts.card_listed, facts.in_wallet),
     )

@@ -55,7 +55,13 @@ from sokhoe.access import audit
 from sokhoe.access.clock import utcnow
 from sokhoe.access.purposes import Purpose
 from sokhoe.access.scope import Actor
-from sokhoe.campaign.flags import person_flags
+from sokhoe.campaign.flags import (
+    Facts,
+    listed_people,
+    person_flags,
+    signed_in_people,
+    wallet_people,
+)
 from sokhoe.campaign.indicator_models import IndicatorSnapshot
 from sokhoe.campaign.models import FieldVisit
 from sokhoe.registry.models import Citizen, Commune, Province, Village
@@ -111,7 +117,15 @@ def _zeros(names: tuple[str, ...]) -> list[ColumnElement[int]]:
 
 def _stacked(province_code: int, day: dt.date) -> Subquery:
     """The parts stacked, not yet summed (see the module's doc)."""
-    flags = person_flags(day)
+    signed_in = signed_in_people().subquery("signed_in")
+    listed = listed_people().distinct().subquery("listed")
+    wallet = wallet_people().distinct().subquery("wallet")
+    facts = Facts(
+        signed_in=signed_in.c.person_id.is_not(None),
+        card_listed=listed.c.person_id.is_not(None),
+        in_wallet=wallet.c.person_id.is_not(None),
+    )
+    flags = person_flags(day, facts)
     communes = select(Commune.code).where(Commune.province_code == province_code)
     register = (
         select(
@@ -125,6 +139,10 @@ def _stacked(province_code: int, day: dt.date) -> Subquery:
             _count(flags.card_integrated).label("cards_integrated"),
             *_zeros(_VISIT_COUNTS),
         )
+        .select_from(Citizen)
+        .outerjoin(signed_in, signed_in.c.person_id == Citizen.person_id)
+        .outerjoin(listed, listed.c.person_id == Citizen.person_id)
+        .outerjoin(wallet, wallet.c.person_id == Citizen.person_id)
         .where(Citizen.commune_code.in_(communes))
         .group_by(Citizen.commune_code, Citizen.village_id)
     )
