@@ -1,4 +1,5 @@
-"""The campaign's fixed vocabularies, each with the Vietnamese label the pages show."""
+"""The campaign's fixed vocabularies. The pages name them through the message catalogs
+(``templates/campaign/labels.html``), in Vietnamese or English."""
 
 from __future__ import annotations
 
@@ -22,15 +23,6 @@ class Outcome(StrEnum):
     NEEDS_LEVEL2 = "needs_level2"
 
 
-OUTCOME_LABELS: dict[Outcome, str] = {
-    Outcome.GUIDED_ACTIVATED: "Đã hướng dẫn, đã kích hoạt",
-    Outcome.CARD_INTEGRATED: "Đã tích hợp thẻ BHYT",
-    Outcome.NOT_HOME: "Vắng nhà",
-    Outcome.NO_SMARTPHONE: "Không có điện thoại thông minh",
-    Outcome.REFUSED: "Từ chối",
-    Outcome.NEEDS_LEVEL2: "Cần tài khoản định danh mức 2",
-}
-
 #: Outcomes after which a person needs no further visit: the household leaves the worklist
 #: once every person in it who needed something has one of these as last outcome.
 SETTLED_OUTCOMES = frozenset({Outcome.GUIDED_ACTIVATED, Outcome.CARD_INTEGRATED})
@@ -47,16 +39,6 @@ class Organisation(StrEnum):
     OTHER = "other"
 
 
-ORGANISATION_LABELS: dict[Organisation, str] = {
-    Organisation.POLICE: "Công an",
-    Organisation.HEALTH: "Y tế",
-    Organisation.UNION: "Đoàn thể",
-    Organisation.TEACHER: "Giáo viên",
-    Organisation.VILLAGE_HEAD: "Trưởng thôn",
-    Organisation.OTHER: "Khác",
-}
-
-
 class Indicator(StrEnum):
     """What a target measures (R13)."""
 
@@ -64,11 +46,3 @@ class Indicator(StrEnum):
     SCHOOLS = "schools"
     STUDENTS = "students"
     ENTERPRISES = "enterprises"
-
-
-INDICATOR_LABELS: dict[Indicator, str] = {
-    Indicator.LEVEL2_GUIDED_ACTIVATED: "Người có định danh mức 2 được hướng dẫn, kích hoạt",
-    Indicator.SCHOOLS: "Trường học",
-    Indicator.STUDENTS: "Học sinh, sinh viên",
-    Indicator.ENTERPRISES: "Doanh nghiệp",
-}

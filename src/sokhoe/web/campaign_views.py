@@ -34,11 +34,7 @@ from sokhoe.access.scope import Actor
 from sokhoe.campaign import fieldwork, service
 from sokhoe.campaign.fieldwork import VisitConflict
 from sokhoe.campaign.service import AssignmentConflict, CampaignError
-from sokhoe.campaign.vocabulary import (
-    ORGANISATION_LABELS,
-    OUTCOME_LABELS,
-    Organisation,
-)
+from sokhoe.campaign.vocabulary import Organisation, Outcome
 from sokhoe.vietnam_time import to_vietnam_time
 from sokhoe.web.book_views import no_store
 from sokhoe.web.deps import CsrfChecked, SessionDep, require_roles
@@ -180,7 +176,7 @@ def _field_page(
         "village_id": village_id,
         "worklist": worklist,
         "households": households,
-        "outcomes": OUTCOME_LABELS,
+        "outcomes": list(Outcome),
         "new_visit_id": lambda: str(uuid.uuid4()),
         "recorded": recorded,
         "problem": problem,
@@ -293,7 +289,7 @@ def _teams_page(
     assert actor.commune_code is not None  # the role's scope
     context = {
         "teams": service.commune_teams(session, actor, actor.commune_code),
-        "organisations": ORGANISATION_LABELS,
+        "organisations": list(Organisation),
         "done": done,
         "problem": problem,
         "typed": typed or {"name": "", "head_name": "", "head_organisation": ""},
