@@ -9,8 +9,10 @@ import asyncio
 import copy
 import json
 import threading
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import select
@@ -25,6 +27,8 @@ from sokhoe.web.his_bundles import BundlePost, store_bundles
 from tests.web.test_his_api import TRANSACTION, keys, settings
 
 __all__ = ["keys", "settings"]
+
+_T = TypeVar("_T")
 
 
 #: The resources whose identifier is the record's key.
@@ -94,7 +98,14 @@ def _run(coalescer: Coalescer[int, int], items: list[int]) -> list[int | BaseExc
             *(coalescer.submit(item) for item in items), return_exceptions=True
         )
 
-    return asyncio.run(submit_all())
+    return _in_own_loop(submit_all())
+
+
+def _in_own_loop(work: Coroutine[Any, Any, _T]) -> _T:
+    """Run `work` on an event loop of its own thread: a browser test earlier in this worker
+    leaves Playwright's loop running on the main thread, where asyncio.run is refused."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, work).result()
 
 
 def test_a_group_forms_while_one_is_stored_and_a_lone_item_goes_at_once() -> None:
@@ -118,7 +129,7 @@ def test_a_group_forms_while_one_is_stored_and_a_lone_item_goes_at_once() -> Non
         others_queued.set()
         return list(await asyncio.gather(first, *rest))
 
-    assert asyncio.run(scenario()) == [10, 20, 30, 40, 50, 60]
+    assert _in_own_loop(scenario()) == [10, 20, 30, 40, 50, 60]
     assert groups == [[1], [2, 3, 4], [5, 6]]
     assert _run(coalescer, [7]) == [70] and groups[-1] == [7]
 
