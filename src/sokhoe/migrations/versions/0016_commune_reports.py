@@ -1,0 +1,21 @@
+"""commune reports (the unified daily and monthly form)
+
+Revision ID: 0016
+Revises: 0015
+"""
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision = "0016"
+down_revision = "0015"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
