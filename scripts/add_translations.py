@@ -22,7 +22,11 @@ def main() -> None:
     translations: dict[str, str] = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     with open("/tmp/sokhoe-po.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        subprocess.run(["bash", str(ROOT / "scripts/extract_messages.sh")], check=True)
+        extracted = subprocess.run(
+            ["bash", str(ROOT / "scripts/extract_messages.sh")], capture_output=True, text=True
+        )
+        if extracted.returncode:
+            sys.exit(extracted.stderr)
         with CATALOG.open("rb") as file:
             catalog = read_po(file, locale="vi")
         unused = []
@@ -34,7 +38,7 @@ def main() -> None:
         with CATALOG.open("wb") as file:
             write_po(file, catalog, width=100, omit_header=False)
     for msgid in unused:
-        print(f"not in the sources: {msgid!r}", file=sys.stderr)
+        sys.stderr.write(f"not in the sources: {msgid!r}\n")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sokhoe.access.guard import AccessDenied
+from sokhoe.access.models import AuditEntry
 from sokhoe.campaign import plans, service
 from sokhoe.campaign.fieldwork import record_visit
 from sokhoe.campaign.models import Campaign, CampaignTarget
@@ -206,3 +207,85 @@ def test_a_move_that_leaves_a_member_no_village_is_refused(session: Session, fie
     teams = service.commune_teams(session, field.officer, NHA_TRANG)
     assert {v.id: t for v, t in teams.villages}[field.to_1.id] == first  # unchanged
     assert refreshed(session, field.member).village_ids == {field.to_1.id}
+
+
+def _member_of(session: Session, field: Field, team_id: int, *villages: int) -> None:
+    service.add_member(
+        session,
+        field.officer,
+        team_id=team_id,
+        user_id=field.member.user_id,
+        organisation=Organisation.UNION,
+    )
+    for village_id in villages:
+        service.assign_village(
+            session, field.officer, team_id=team_id, village_id=village_id, expected_team_id=None
+        )
+
+
+def test_a_removed_member_loses_the_villages_only_that_team_gave(
+    session: Session, field: Field
+) -> None:
+    first, second = team(session, field, "Tổ A"), team(session, field, "Tổ B")
+    _member_of(session, field, first, field.to_1.id)
+    _member_of(session, field, second, field.to_2.id)
+    assert refreshed(session, field.member).village_ids == {field.to_1.id, field.to_2.id}
+
+    service.remove_member(session, field.officer, team_id=second, user_id=field.member.user_id)
+
+    assert refreshed(session, field.member).village_ids == {field.to_1.id}
+    teams = service.commune_teams(session, field.officer, NHA_TRANG)
+    assert [[u.id for u, _ in line.members] for line in teams.teams] == [
+        [field.member.user_id],
+        [],
+    ]
+    resident = add_citizen(session, field.to_2)
+    with pytest.raises(AccessDenied):  # Tổ 2 is no longer hers
+        record_visit(
+            session,
+            refreshed(session, field.member),
+            client_uuid=str(uuid.uuid4()),
+            person_id=resident.person_id,
+            outcome=Outcome.NOT_HOME,
+            visited_at=AT,
+        )
+    # a repeated form changes nothing
+    service.remove_member(session, field.officer, team_id=second, user_id=field.member.user_id)
+    assert refreshed(session, field.member).village_ids == {field.to_1.id}
+
+
+def test_a_removal_that_leaves_a_member_no_village_is_refused(
+    session: Session, field: Field
+) -> None:
+    only = team(session, field)
+    _member_of(session, field, only, field.to_1.id)
+    with pytest.raises(CampaignError, match="không còn thôn nào"):
+        service.remove_member(session, field.officer, team_id=only, user_id=field.member.user_id)
+    teams = service.commune_teams(session, field.officer, NHA_TRANG)
+    assert [u.id for u, _ in teams.teams[0].members] == [field.member.user_id]  # still in
+    assert refreshed(session, field.member).village_ids == {field.to_1.id}
+
+
+def test_team_changes_are_audited_and_another_commune_cannot_make_them(
+    session: Session, field: Field
+) -> None:
+    first, second = team(session, field, "Tổ A"), team(session, field, "Tổ B")
+    _member_of(session, field, first, field.to_1.id)
+    _member_of(session, field, second, field.to_2.id)
+    with pytest.raises(AccessDenied):
+        service.remove_member(
+            session, field.other_officer, team_id=second, user_id=field.member.user_id
+        )
+    service.remove_member(session, field.officer, team_id=second, user_id=field.member.user_id)
+    actions = session.scalars(
+        select(AuditEntry.action)
+        .where(AuditEntry.action.in_(["add_team_member", "assign_village", "remove_team_member"]))
+        .order_by(AuditEntry.id)
+    ).all()
+    assert actions == [
+        "add_team_member",
+        "assign_village",
+        "add_team_member",
+        "assign_village",
+        "remove_team_member",
+    ]

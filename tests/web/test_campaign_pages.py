@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from sokhoe.access.models import AuditEntry, User
+from sokhoe.access.models import AuditEntry, User, UserVillage
 from sokhoe.access.roles import Role
 from sokhoe.access.service import create_user
 from sokhoe.campaign import plans, service
@@ -41,6 +41,8 @@ class Place:
     to_2: int
     to_9: int
     team: int
+    #: The account id of "thanhvien", in ``team``.
+    member: int
 
 
 @pytest.fixture
@@ -112,7 +114,7 @@ def place(database: Database) -> Place:
         assert member is not None
         session.add(GuidanceTeamMember(team_id=team.id, user_id=member, organisation="union"))
         session.commit()
-        return Place(to_1=to_1, to_2=to_2, to_9=to_9, team=team.id)
+        return Place(to_1=to_1, to_2=to_2, to_9=to_9, team=team.id, member=member)
 
 
 def _as(client: TestClient, username: str) -> TestClient:
@@ -252,6 +254,8 @@ def test_other_roles_and_communes_get_404_on_every_id_endpoint(
             "organisation": "police",
         }
         assert client.post(f"{TEAMS}/thanh-vien", data=member).status_code == 404
+        removal = {"csrf_token": token, "team": str(place.team), "member": str(place.member)}
+        assert client.post(f"{TEAMS}/bo-thanh-vien", data=removal).status_code == 404
     member_page, officer_page = client.get(FIELD), client.get(TEAMS)
     assert (member_page.status_code == 200) is (username == "thanhvien.bnt")
     assert (officer_page.status_code == 200) is (username in (OFFICER, "canbo.bnt"))
@@ -302,6 +306,26 @@ def test_officer_forms_a_team_and_assigns_a_village(
         },
     )
     assert typed.status_code == 422 and 'value="Ai đó"' in typed.text  # nothing typed is lost
+    removal = {"csrf_token": token, "team": str(place.team), "member": str(place.member)}
+    stranded = client.post(f"{TEAMS}/bo-thanh-vien", data=removal)  # her only team
+    assert stranded.status_code == 422 and "không còn thôn nào" in stranded.text
+    joined = client.post(
+        f"{TEAMS}/thanh-vien", data={**removal, "team": str(second), "organisation": "union"}
+    )
+    assert joined.status_code == 303
+    assert (
+        client.post(
+            f"{TEAMS}/giao-thon",
+            data={**assign, "team": str(second), "current_team": str(place.team)},
+        ).status_code
+        == 303
+    )
+    assert client.post(f"{TEAMS}/bo-thanh-vien", data=removal).status_code == 303
+    with database.sessions() as session:
+        her = session.scalars(
+            select(UserVillage.village_id).where(UserVillage.user_id == place.member)
+        ).all()
+    assert her == [place.to_2]  # Tổ 1 went with the team she left
     with database.sessions() as session:
         assert service.active_campaign(session, KHANH_HOA) is not None
 

@@ -13,13 +13,15 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Select, delete, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sokhoe.access import audit
 from sokhoe.access.clock import utcnow
 from sokhoe.access.guard import AccessDenied
 from sokhoe.access.models import User, UserVillage
+from sokhoe.access.purposes import Purpose
 from sokhoe.access.roles import Role
 from sokhoe.access.scope import Actor
 from sokhoe.campaign.models import (
@@ -223,6 +225,7 @@ def add_member(
     session.flush()
     villages = select(TeamVillage.village_id).where(TeamVillage.team_id == team_id)
     _grant(session, [user_id], list(session.scalars(villages)))
+    _audit_team_change(session, actor, "add_team_member", team, f"tài khoản {user_id}")
 
 
 def assign_village(
@@ -259,6 +262,7 @@ def assign_village(
                 _revoke(session, village_id, left_team=expected_team_id, kept_team=team_id)
     members = select(GuidanceTeamMember.user_id).where(GuidanceTeamMember.team_id == team_id)
     _grant(session, list(session.scalars(members)), [village_id])
+    _audit_team_change(session, actor, "assign_village", team, f"thôn {village_id}")
 
 
 def _grant(session: Session, user_ids: Sequence[int], village_ids: Sequence[int]) -> None:
@@ -285,28 +289,76 @@ def _grant(session: Session, user_ids: Sequence[int], village_ids: Sequence[int]
 
 def _revoke(session: Session, village_id: int, *, left_team: int, kept_team: int) -> None:
     """Takes the village from the members of the team that had it, unless they are also in
-    the team that has it now. Raises :class:`CampaignError` if a member would be left with
-    no village at all (her pages need one): the old team needs another village first."""
+    the team that has it now."""
     leaving = select(GuidanceTeamMember.user_id).where(
         GuidanceTeamMember.team_id == left_team,
         GuidanceTeamMember.user_id.not_in(
             select(GuidanceTeamMember.user_id).where(GuidanceTeamMember.team_id == kept_team)
         ),
     )
-    elsewhere = select(UserVillage.user_id).where(UserVillage.village_id != village_id)
+    _take_villages(
+        session,
+        leaving,
+        select(literal(village_id)),
+        remedy="hãy giao thêm thôn cho tổ cũ trước",
+    )
+
+
+def _take_villages(
+    session: Session, user_ids: Select[tuple[int]], village_ids: Select[tuple[int]], *, remedy: str
+) -> None:
+    """Takes the villages from the accounts' scope. Raises :class:`CampaignError` (naming
+    ``remedy``) if one would be left with no village at all: her pages need one."""
+    elsewhere = select(UserVillage.user_id).where(UserVillage.village_id.not_in(village_ids))
     stranded = list(
         session.scalars(
-            select(User.display_name).where(User.id.in_(leaving), User.id.not_in(elsewhere))
+            select(User.display_name).where(User.id.in_(user_ids), User.id.not_in(elsewhere))
         )
     )
     if stranded:
-        raise CampaignError(
-            f"{', '.join(stranded)} sẽ không còn thôn nào: hãy giao thêm thôn cho tổ cũ trước."
-        )
+        raise CampaignError(f"{', '.join(stranded)} sẽ không còn thôn nào: {remedy}.")
     session.execute(
         delete(UserVillage).where(
-            UserVillage.village_id == village_id, UserVillage.user_id.in_(leaving)
+            UserVillage.user_id.in_(user_ids), UserVillage.village_id.in_(village_ids)
         )
+    )
+
+
+def remove_member(session: Session, actor: Actor, *, team_id: int, user_id: int) -> None:
+    """Takes a member out of a team: she loses the team's villages that no other team of hers
+    covers (a repeated removal changes nothing). Refused if she would be left with no
+    village: put her in another team first, or have her account disabled."""
+    team = _team_of_commune(session, actor, team_id)
+    membership = session.get(GuidanceTeamMember, (team_id, user_id))
+    if membership is None:
+        return
+    with session.begin_nested():  # a refusal leaves her in the team
+        session.delete(membership)
+        session.flush()
+        her_teams = select(GuidanceTeamMember.team_id).where(GuidanceTeamMember.user_id == user_id)
+        kept = select(TeamVillage.village_id).where(TeamVillage.team_id.in_(her_teams))
+        lost = select(TeamVillage.village_id).where(
+            TeamVillage.team_id == team_id, TeamVillage.village_id.not_in(kept)
+        )
+        _take_villages(
+            session,
+            select(literal(user_id)),
+            lost,
+            remedy="hãy thêm vào tổ khác trước, hoặc đề nghị quản trị khóa tài khoản",
+        )
+    _audit_team_change(session, actor, "remove_team_member", team, f"tài khoản {user_id}")
+
+
+def _audit_team_change(
+    session: Session, actor: Actor, action: str, team: GuidanceTeam, what: str
+) -> None:
+    """A change of who covers which village changes who may see whose data: audited."""
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        purpose=Purpose.CAMPAIGN_WORKLIST,
+        detail=f"tổ {team.id} ({team.name}), {what}",
     )
 
 

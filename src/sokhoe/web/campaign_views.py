@@ -242,6 +242,22 @@ def add_member(
     return _saved()
 
 
+@router.post(TEAMS_PATH + "/bo-thanh-vien")
+def remove_member(
+    request: Request,
+    session: SessionDep,
+    actor: CommuneOfficer,
+    _: CsrfChecked,
+    team: Annotated[int, Form()],
+    member: Annotated[int, Form()],
+) -> Response:
+    try:
+        service.remove_member(session, actor, team_id=team, user_id=member)
+    except CampaignError as error:
+        return _teams_page(request, session, actor, problem=str(error), status_code=422)
+    return _saved()
+
+
 @router.post(TEAMS_PATH + "/giao-thon")
 def assign_village(
     request: Request,
