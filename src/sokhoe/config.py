@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     #: Largest body a hospital's HIS may send (``POST /fhir``, ``POST /api/v1/qd130``); a
     #: larger one gets 413 before it is read. Bigger exports go through ``sokhoe ingest``.
     his_max_body_bytes: int = 20 * 1024**2
+    #: How old today's campaign indicators may get before the server counts them again
+    #: (:mod:`sokhoe.campaign.snapshot_schedule`); 0 turns the server's counting off (then
+    #: run ``sokhoe indicators snapshot`` from cron).
+    snapshot_every_minutes: int = 60
     #: Where ``sokhoe reconcile --engine spark`` runs: local threads, or a cluster's master.
     spark_master: str = "local[2]"
 

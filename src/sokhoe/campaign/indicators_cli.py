@@ -1,5 +1,5 @@
 """``sokhoe indicators snapshot``: count the campaign's indicators of a province for a day
-(run daily, e.g. by cron shortly after midnight in Vietnam)."""
+(by hand, or from cron where the server's own counting, ``snapshot_schedule``, is off)."""
 
 from __future__ import annotations
 

@@ -305,7 +305,7 @@ def _revoke(session: Session, village_id: int, *, left_team: int, kept_team: int
 
 
 def _take_villages(
-    session: Session, user_ids: Select[tuple[int]], village_ids: Select[tuple[int]], *, remedy: str
+    session: Session, user_ids: Select[int], village_ids: Select[int], *, remedy: str
 ) -> None:
     """Takes the villages from the accounts' scope. Raises :class:`CampaignError` (naming
     ``remedy``) if one would be left with no village at all: her pages need one."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -14,6 +15,7 @@ from sokhoe import runtime
 from sokhoe.access.audit_sealer import AuditSealer
 from sokhoe.access.identity import LocalPasswordIdentity
 from sokhoe.campaign.findings import import_run
+from sokhoe.campaign.snapshot_schedule import SnapshotScheduler
 from sokhoe.config import Settings, get_settings
 from sokhoe.insurance.card_token import views as card_token_views
 from sokhoe.insurance.card_token.keyring import CurrentKeyRing
@@ -93,12 +95,15 @@ def create_app(
 
     worker = RunWorker(database, after=import_run)
     sealer = AuditSealer(database.sessions)
+    snapshots = SnapshotScheduler(database, dt.timedelta(minutes=settings.snapshot_every_minutes))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         worker.start()
         sealer.start()
+        snapshots.start()
         yield
+        snapshots.stop()
         worker.stop()
         sealer.stop()
         if owns_database:
