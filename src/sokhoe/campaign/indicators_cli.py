@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,6 +13,7 @@ from rich.console import Console
 
 from sokhoe import runtime
 from sokhoe.campaign import indicators
+from sokhoe.campaign.dti import NoSnapshot, dti_indicators, write_dti_csv
 from sokhoe.db import unit_of_work
 from sokhoe.web.formatting import vn_date, vn_number
 
@@ -54,3 +56,28 @@ def snapshot(
         f"{vn_number(total.visits_on_day)} lượt thăm trong ngày "
         f"({time.perf_counter() - started:.1f} s)."
     )
+
+
+@indicators_app.command("dti")
+def dti(
+    province: Annotated[int, typer.Option(help="Mã tỉnh (56: Khánh Hòa).")],
+    out: Annotated[Path, typer.Option(dir_okay=False, help="Tệp CSV để ghi.")],
+    day: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Ngày (YYYY-MM-DD); mặc định hôm nay."),
+    ] = None,
+) -> None:
+    """Ghi chỉ số Sổ sức khỏe điện tử của từng xã cho Bộ chỉ số chuyển đổi số cấp xã (CSV)."""
+    on = day.date() if day is not None else indicators.vietnam_today()
+    with runtime.open_database().sessions() as session:
+        try:
+            taken, rows = dti_indicators(session, province, on)
+        except NoSnapshot:
+            err_console.print(
+                f"Chưa có số liệu chỉ số của tỉnh {province} đến ngày {vn_date(on)}: "
+                f"hãy chạy sokhoe indicators snapshot --province {province}.",
+                soft_wrap=True,
+            )
+            raise typer.Exit(1) from None
+    write_dti_csv(out, province, taken, rows)
+    console.print(f"{vn_number(len(rows))} xã, số liệu ngày {vn_date(taken)} → {out}")
