@@ -52,7 +52,7 @@ def server(
     process = subprocess.Popen(command, env={**os.environ, **env}, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # a loaded machine starts processes slowly
         while True:
             with contextlib.suppress(httpx.HTTPError):
                 healthy = httpx.get(f"{base}/healthz", timeout=1).status_code == 200
