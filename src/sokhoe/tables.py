@@ -7,6 +7,7 @@ from sokhoe.access import consent_models as access_consent_models
 from sokhoe.access import models as access_models
 from sokhoe.campaign import indicator_models as campaign_indicator_models
 from sokhoe.campaign import models as campaign_models
+from sokhoe.campaign import report_models as campaign_report_models
 from sokhoe.insurance import models as insurance_models
 from sokhoe.insurance import paper_card_models as insurance_paper_card_models
 from sokhoe.insurance import passcode_models as insurance_passcode_models
@@ -21,6 +22,7 @@ __all__ = [
     "access_models",
     "campaign_indicator_models",
     "campaign_models",
+    "campaign_report_models",
     "insurance_models",
     "insurance_paper_card_models",
     "insurance_passcode_models",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -55,6 +57,8 @@ class CampaignPhase(Base):
     purpose: Mapped[str] = mapped_column(Text, default="")
     starts_on: Mapped[dt.date] = mapped_column(Date)
     ends_on: Mapped[dt.date] = mapped_column(Date)
+    #: Whether communes report daily during the phase (the peak, R11); else monthly.
+    daily_reports: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CampaignTarget(Base):

@@ -1,7 +1,8 @@
 """Khánh Hòa's 2026 plan, as the province's documents set it (``../shared/seeds/``).
 
 The commune plan runs 01–31/3: until 15/3 publicity, reviewing level-2 accounts and forming
-the guidance teams; from 15/3 the peak, door to door in every village. The province asks for
+the guidance teams; from 15/3 the peak, door to door in every village; communes report daily
+through March, monthly afterwards (R11). The province asks for
 everything done before 30/6 (R13: 100% of level-2 holders guided and activated, of schools,
 of students, of enterprises). ``sokhoe campaign create`` and the demo start from it.
 """
@@ -28,6 +29,7 @@ def peak_plan(year: int) -> tuple[list[PhasePlan], list[TargetPlan], dt.date, dt
             "cài đặt Sổ sức khỏe điện tử.",
             start,
             dt.date(year, 3, 15),
+            daily_reports=True,
         ),
         PhasePlan(
             "Cao điểm hướng dẫn tại thôn",
@@ -35,6 +37,7 @@ def peak_plan(year: int) -> tuple[list[PhasePlan], list[TargetPlan], dt.date, dt
             "tại các thôn, từng hộ.",
             dt.date(year, 3, 15),
             dt.date(year, 3, 31),
+            daily_reports=True,
         ),
         PhasePlan(
             "Hoàn thành, duy trì kết quả",

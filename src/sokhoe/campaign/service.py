@@ -50,6 +50,8 @@ class PhasePlan:
     purpose: str
     starts_on: dt.date
     ends_on: dt.date
+    #: Communes report daily during the phase (the peak); else monthly (R11).
+    daily_reports: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ def create_campaign(
             purpose=phase.purpose,
             starts_on=phase.starts_on,
             ends_on=phase.ends_on,
+            daily_reports=phase.daily_reports,
         )
         for position, phase in enumerate(phases, start=1)
     )

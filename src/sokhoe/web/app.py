@@ -27,6 +27,7 @@ from sokhoe.web import (
     campaign_views,
     card_check_views,
     check_in_views,
+    commune_report_views,
     consent_views,
     emergency_review_views,
     health,
@@ -81,6 +82,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     record_review_views.router,
     wallet_api.router,
     campaign_views.router,
+    commune_report_views.router,
 )
 
 
