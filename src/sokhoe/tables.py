@@ -5,6 +5,7 @@ Alembic's autogenerate and the test suite's schema checks read the metadata from
 
 from sokhoe.access import consent_models as access_consent_models
 from sokhoe.access import models as access_models
+from sokhoe.campaign import head_models as campaign_head_models
 from sokhoe.campaign import indicator_models as campaign_indicator_models
 from sokhoe.campaign import models as campaign_models
 from sokhoe.campaign import report_models as campaign_report_models
@@ -20,6 +21,7 @@ from sokhoe.registry import models as registry_models
 __all__ = [
     "access_consent_models",
     "access_models",
+    "campaign_head_models",
     "campaign_indicator_models",
     "campaign_models",
     "campaign_report_models",

@@ -29,6 +29,7 @@ from sokhoe.web import (
     check_in_views,
     commune_report_views,
     consent_views,
+    dashboard_views,
     emergency_review_views,
     health,
     his_api,
@@ -82,6 +83,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     record_review_views.router,
     wallet_api.router,
     campaign_views.router,
+    dashboard_views.router,
     commune_report_views.router,
 )
 
