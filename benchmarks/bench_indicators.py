@@ -7,9 +7,12 @@ A throwaway PostgreSQL is filled by set-based SQL (``generate_series``, as
 :mod:`benchmarks.bench_book` does): one village per 2,000 people spread over Khánh Hòa's
 communes, households of four in one village, everyone's birth date over 85 years (about one
 in six under 14), a level-2 e-ID for two in three, a signed-in citizen account for one in
-five, a BHXH card for nine in ten and six in ten in the wallet, and field visits over twenty
-days of the campaign. ``take_snapshot`` then counts the last day, twice (the second run
-replaces the first's rows), each in its own transaction.
+five, a BHXH card for nine in ten and six in ten in the wallet, field visits over twenty
+days of the campaign; one school per 4,000 people, whose pupils are everyone aged 6–17 and
+whose staff one in 200 adults, and one enterprise per 400 people employing a third of the
+other adults of 18–60, a third of the visits to members recorded at their establishment.
+``take_snapshot`` then counts the last day, twice (the second run replaces the first's
+rows), each in its own transaction.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ def fill(database: Database, people: int, visits: int) -> None:
     villages = max(len(communes), people // 2_000)
     array = "ARRAY[" + ",".join(map(str, communes)) + "]"
     first_visit = DAY - dt.timedelta(days=DAYS - 1)
+    schools, enterprises = max(len(communes), people // 4_000), max(1, people // 400)
     run_steps(
         database,
         [
@@ -106,6 +110,33 @@ def fill(database: Database, people: int, visits: int) -> None:
                     JOIN citizen c ON c.person_id = lpad((1 + (g::bigint * 7919) % {people})::text,
                         12, '0')""",
             ),
+            (
+                f"{schools:,} schools, {enterprises:,} enterprises and their rosters",
+                f"""INSERT INTO establishment (id, kind, province_code, commune_code, code, name,
+                        head_name)
+                    SELECT g, CASE WHEN g <= {schools} THEN 'school' ELSE 'enterprise' END,
+                        {KHANH_HOA}, ({array})[1 + g % {len(communes)}], 'CS' || g,
+                        'Cơ sở số ' || g, ''
+                    FROM generate_series(1, {schools + enterprises}) g;
+                   INSERT INTO establishment_member (establishment_id, person_id, role)
+                    SELECT CASE
+                            WHEN birth_date > date '{DAY}' - interval '18 years'
+                                THEN 1 + n % {schools}
+                            WHEN n % 200 = 0 THEN 1 + n % {schools}
+                            ELSE {schools} + 1 + (n * 31) % {enterprises} END,
+                        person_id,
+                        CASE WHEN birth_date > date '{DAY}' - interval '18 years' THEN 'pupil'
+                            WHEN n % 200 = 0 THEN 'staff' ELSE 'employee' END
+                    FROM (SELECT person_id, birth_date, person_id::bigint AS n FROM citizen) c
+                    WHERE birth_date BETWEEN date '{DAY}' - interval '18 years' + interval '1 day'
+                            AND date '{DAY}' - interval '6 years'
+                        OR (birth_date BETWEEN date '{DAY}' - interval '60 years'
+                            AND date '{DAY}' - interval '18 years'
+                            AND (n % 200 = 0 OR n % 3 = 0));
+                   UPDATE field_visit v SET establishment_id = m.establishment_id
+                    FROM establishment_member m
+                    WHERE m.person_id = v.person_id AND v.id % 3 = 0""",
+            ),
             ("statistics", "ANALYZE"),
         ],
     )
@@ -127,7 +158,9 @@ def main() -> None:
             seconds = time.perf_counter() - started
             console.print(
                 f"snapshot ({run}): {taken.communes} communes, {taken.villages:,} villages, "
-                f"{taken.province.residents:,} people, {taken.province.visits_to_date:,} visits "
+                f"{taken.province.residents:,} people, {taken.province.visits_to_date:,} visits, "
+                f"{taken.province.schools + taken.province.enterprises:,} establishments "
+                f"({taken.province.students + taken.province.employees:,} on their rosters) "
                 f"in {seconds:.1f} s"
             )
         with database.sessions() as session:

@@ -13,6 +13,7 @@ from sokhoe.access.cli import audit_app, users_app
 from sokhoe.bulk.messages import FileRejected
 from sokhoe.bulk.report import write_problems
 from sokhoe.campaign.cli import campaign_app
+from sokhoe.campaign.establishments_cli import establishments_app
 from sokhoe.campaign.indicators_cli import indicators_app
 from sokhoe.dataset import load_directory
 from sokhoe.insurance.card_token.cli import keys_app, verify_command
@@ -31,6 +32,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(card_app, name="card")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(indicators_app, name="indicators")
+app.add_typer(establishments_app, name="establishments")
 app.command("verify")(verify_command)
 app.add_typer(his_key_app, name="his-key")
 app.command("ingest")(ingest_command)

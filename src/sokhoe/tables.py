@@ -5,6 +5,7 @@ Alembic's autogenerate and the test suite's schema checks read the metadata from
 
 from sokhoe.access import consent_models as access_consent_models
 from sokhoe.access import models as access_models
+from sokhoe.campaign import establishment_models as campaign_establishment_models
 from sokhoe.campaign import head_models as campaign_head_models
 from sokhoe.campaign import indicator_models as campaign_indicator_models
 from sokhoe.campaign import models as campaign_models
@@ -21,6 +22,7 @@ from sokhoe.registry import models as registry_models
 __all__ = [
     "access_consent_models",
     "access_models",
+    "campaign_establishment_models",
     "campaign_head_models",
     "campaign_indicator_models",
     "campaign_models",

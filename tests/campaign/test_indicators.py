@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +15,8 @@ from typer.testing import CliRunner
 from sokhoe.access.clock import as_utc
 from sokhoe.access.models import AuditEntry, User
 from sokhoe.access.roles import Role
-from sokhoe.campaign import indicators
+from sokhoe.campaign import establishments, indicators
+from sokhoe.campaign.establishment_models import Establishment, EstablishmentMember
 from sokhoe.campaign.indicator_models import IndicatorSnapshot
 from sokhoe.campaign.indicators import COUNTS, UnitLevel, read_snapshot, take_snapshot
 from sokhoe.campaign.models import FieldVisit
@@ -23,7 +25,7 @@ from sokhoe.cli import app
 from sokhoe.config import get_settings
 from sokhoe.insurance.models import InsuranceCard, WalletIntegration
 from sokhoe.registry.models import Citizen, Commune
-from tests.campaign.conftest import Field, account
+from tests.campaign.conftest import Field, account, refreshed
 from tests.campaign.test_fieldwork import add_card, visit
 from tests.support.factories import BAC_NHA_TRANG, KHANH_HOA, NHA_TRANG, add_citizen
 
@@ -143,7 +145,7 @@ def _direct_counts(session: Session, day: dt.date) -> dict[int | None, tuple[int
 
 
 def _sum(rows: list[tuple[int, ...]]) -> tuple[int, ...]:
-    return tuple(sum(column) for column in zip(*rows, strict=True)) if rows else (0,) * 9
+    return tuple(sum(column) for column in zip(*rows, strict=True)) if rows else (0,) * len(COUNTS)
 
 
 def test_every_unit_equals_a_direct_count(session: Session, province: Field) -> None:
@@ -257,3 +259,107 @@ def test_the_command_takes_the_days_snapshot(session: Session, province: Field) 
     assert _rows(session, DAY)[(UnitLevel.VILLAGE, province.to_1.id)]
     missing = runner.invoke(app, ["indicators", "snapshot", "--province", "99"])
     assert missing.exit_code == 1 and "Không có tỉnh mã 99" in missing.output
+
+
+def test_schools_and_enterprises_equal_a_direct_count(session: Session, province: Field) -> None:
+    """Rosters drawn at random over the province's people (some on two rosters), visits at
+    some establishments before, on and after the day; the counts against Python's."""
+    rng = random.Random(5)
+    people = list(session.scalars(select(Citizen).order_by(Citizen.person_id)))
+    contacts = {
+        NHA_TRANG: account(
+            session,
+            "co.so.nt",
+            Role.GUIDANCE_MEMBER,
+            commune_code=NHA_TRANG,
+            village_ids=[province.to_1.id],
+        ),
+        BAC_NHA_TRANG: account(
+            session,
+            "co.so.bnt",
+            Role.GUIDANCE_MEMBER,
+            commune_code=BAC_NHA_TRANG,
+            village_ids=[province.to_9.id],
+        ),
+    }
+    places = [
+        ("school", NHA_TRANG),
+        ("school", NHA_TRANG),
+        ("school", BAC_NHA_TRANG),
+        ("enterprise", NHA_TRANG),
+        ("enterprise", BAC_NHA_TRANG),
+        ("enterprise", BAC_NHA_TRANG),
+    ]
+    rosters: list[tuple[Establishment, list[tuple[Citizen, str]]]] = []
+    for n, (kind, commune) in enumerate(places):
+        place = Establishment(
+            kind=kind,
+            province_code=KHANH_HOA,
+            commune_code=commune,
+            code=f"C{n}",
+            name=f"Cơ sở {n}",
+        )
+        session.add(place)
+        session.flush()
+        roles = ["pupil", "staff"] if kind == "school" else ["employee"]
+        chosen = [(p, rng.choice(roles)) for p in rng.sample(people, 30)]
+        for citizen, role in chosen:
+            session.add(
+                EstablishmentMember(
+                    establishment_id=place.id, person_id=citizen.person_id, role=role
+                )
+            )
+        establishments.add_contact(session, place, contacts[commune].username)
+        rosters.append((place, chosen))
+    session.flush()
+    visit_days = {0: DAY - dt.timedelta(days=1), 1: DAY + dt.timedelta(days=1), 3: DAY, 5: DAY}
+    for n, day in visit_days.items():
+        place, chosen = rosters[n]
+        establishments.record_establishment_visit(
+            session,
+            refreshed(session, contacts[place.commune_code]),
+            establishment_id=place.id,
+            client_uuid=str(uuid.uuid4()),
+            person_id=chosen[0][0].person_id,
+            outcome=Outcome.NOT_HOME,
+            visited_at=_visit_time(day),
+        )
+    take_snapshot(session, KHANH_HOA, DAY)
+    session.commit()
+
+    cutoff = DAY.replace(year=DAY.year - 14)
+    signed_in = {
+        u.person_id
+        for u in session.scalars(select(User))
+        if u.role == Role.CITIZEN.value and u.active and u.last_login_at is not None
+    }
+    integrated = set(session.scalars(select(InsuranceCard.person_id))) & set(
+        session.scalars(select(WalletIntegration.person_id))
+    )
+    names = COUNTS[9:]
+    expected: dict[int, list[int]] = {}
+    for n, (place, chosen) in enumerate(rosters):
+        row = expected.setdefault(place.commune_code, [0] * len(names))
+        reached = n in visit_days and visit_days[n] <= DAY
+        school = place.kind == "school"
+        offset = 0 if school else 4
+        row[offset] += 1
+        row[offset + 1] += int(reached)
+        for citizen, role in chosen:
+            if role == "pupil":
+                row[2] += 1
+                row[3] += int(citizen.person_id in integrated)
+            elif role == "employee":
+                adult = citizen.birth_date is None or citizen.birth_date <= cutoff
+                row[6] += 1
+                row[7] += int(adult and citizen.person_id in signed_in)
+    snapshot = read_snapshot(session, province_code=KHANH_HOA, day=DAY)
+    for row in snapshot:
+        counted = [getattr(row, name) for name in names]
+        if row.unit_level == UnitLevel.VILLAGE:
+            assert counted == [0] * len(names)
+        elif row.unit_level == UnitLevel.COMMUNE:
+            assert counted == expected.get(row.unit_code, [0] * len(names)), row.unit_code
+        else:
+            assert counted == [sum(column) for column in zip(*expected.values(), strict=True)]
+    assert all(expected[NHA_TRANG][i] > 0 for i in range(len(names)) if i != 5)

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -33,7 +35,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.selectable import Subquery
 
 from sokhoe.access import guard
@@ -57,6 +59,14 @@ class VisitConflict(Exception):
     """The visit's ID was already used for a different visit (409)."""
 
 
+def needs_a_visit(flags: dict[str, ColumnElement[bool]], last: Subquery) -> ColumnElement[bool]:
+    """A flag is up and the person's last visit (``last``, joined) did not settle it."""
+    return and_(
+        or_(flags["no_level2"], flags["book_not_activated"], flags["card_not_integrated"]),
+        or_(last.c.outcome.is_(None), last.c.outcome.not_in([o.value for o in SETTLED_OUTCOMES])),
+    )
+
+
 @dataclass(frozen=True)
 class WorklistPerson:
     person_id: str
@@ -72,6 +82,48 @@ class WorklistPerson:
     last_outcome: Outcome | None
     last_visited_at: dt.datetime | None
     needs_visit: bool
+
+
+def person_columns(
+    flags: dict[str, ColumnElement[bool]],
+    reason: ColumnElement[str | None],
+    last: Subquery,
+    needs_visit: ColumnElement[bool],
+) -> list[ColumnElement[Any] | InstrumentedAttribute[Any]]:
+    """The columns :func:`worklist_person` reads, over ``Citizen`` joined to ``last``."""
+    return [
+        Citizen.person_id,
+        Citizen.full_name,
+        Citizen.birth_date,
+        Citizen.sex,
+        flags["adult"],
+        flags["no_level2"],
+        flags["book_not_activated"],
+        flags["card_not_integrated"],
+        reason,
+        last.c.outcome,
+        last.c.visited_at,
+        needs_visit,
+    ]
+
+
+def worklist_person(row: Sequence[Any]) -> WorklistPerson:
+    """A person of the worklist from the values of :func:`person_columns`."""
+    (person_id, name, birth, sex, adult, no_l2, not_act, not_int, why, out, at, need) = row
+    return WorklistPerson(
+        person_id=person_id,
+        full_name=name,
+        birth_year=birth.year if birth else None,
+        sex=sex,
+        child=not adult,
+        no_level2=bool(no_l2),
+        book_not_activated=bool(not_act),
+        card_not_integrated=bool(not_int),
+        card_reason=findings.LABELS.get(why) if not_int and why else None,
+        last_outcome=Outcome(out) if out else None,
+        last_visited_at=as_utc(at) if at else None,
+        needs_visit=bool(need),
+    )
 
 
 @dataclass(frozen=True)
@@ -90,8 +142,9 @@ class FieldWorklist:
     total: int
 
 
-def _last_visits(campaign_id: int, village_id: int) -> Subquery:
-    """Each person's latest visit in the campaign, in the village (one row per person)."""
+def last_visits(campaign_id: int, where: ColumnElement[bool]) -> Subquery:
+    """Each person's latest visit in the campaign among the visits ``where`` selects (one
+    row per person): a village's for its worklist, an establishment's members' for theirs."""
     ranked = (
         select(
             FieldVisit.person_id,
@@ -104,17 +157,15 @@ def _last_visits(campaign_id: int, village_id: int) -> Subquery:
             )
             .label("rank"),
         )
-        .where(
-            FieldVisit.campaign_id == campaign_id,
-            FieldVisit.village_id == village_id,
-            FieldVisit.person_id.is_not(None),
-        )
+        .where(FieldVisit.campaign_id == campaign_id, FieldVisit.person_id.is_not(None), where)
         .subquery("ranked")
     )
     return select(ranked).where(ranked.c.rank == 1).subquery("last_visit")
 
 
-def _flags(today: dt.date) -> dict[str, ColumnElement[bool]]:
+def worklist_flags(today: dt.date) -> dict[str, ColumnElement[bool]]:
+    """The worklist's flags of the ``Citizen`` row of the enclosing query (see the module's
+    doc), with ``adult``."""
     person = person_flags(today)
     return {
         "adult": person.adult,
@@ -152,15 +203,12 @@ def field_worklist(
     campaign = active_campaign(session, commune.province_code)
     if campaign is None:
         return None
-    flags = _flags(today)
-    last = _last_visits(campaign.id, village_id)
+    flags = worklist_flags(today)
+    last = last_visits(campaign.id, FieldVisit.village_id == village_id)
     # The commune too, so the register's (commune, village) index finds the village's rows.
     in_village_rows = (Citizen.commune_code == commune.code, Citizen.village_id == village_id)
     household = func.coalesce(Citizen.household_id, literal("#") + Citizen.person_id)
-    needs_visit = and_(
-        or_(flags["no_level2"], flags["book_not_activated"], flags["card_not_integrated"]),
-        or_(last.c.outcome.is_(None), last.c.outcome.not_in([o.value for o in SETTLED_OUTCOMES])),
-    )
+    needs_visit = needs_a_visit(flags, last)
     due_households = (
         select(household.label("household"))
         .select_from(Citizen)
@@ -173,44 +221,14 @@ def field_worklist(
     run_id = findings.latest_run_id(session, commune.province_code)
     reason = findings.category_of(run_id, Citizen.person_id)
     query = (
-        select(
-            household,
-            Citizen.person_id,
-            Citizen.full_name,
-            Citizen.birth_date,
-            Citizen.sex,
-            flags["adult"],
-            flags["no_level2"],
-            flags["book_not_activated"],
-            flags["card_not_integrated"],
-            reason,
-            last.c.outcome,
-            last.c.visited_at,
-            needs_visit,
-        )
+        select(household, *person_columns(flags, reason, last, needs_visit))
         .outerjoin(last, last.c.person_id == Citizen.person_id)
         .where(*in_village_rows, household.in_(keys))
         .order_by(household, Citizen.birth_date, Citizen.person_id)
     )
     households: dict[str, list[WorklistPerson]] = {}
-    for row in session.execute(query) if keys else ():
-        (key, person_id, name, birth, sex, adult, no_l2, not_act, not_int, why, out, at, need) = row
-        households.setdefault(key, []).append(
-            WorklistPerson(
-                person_id=person_id,
-                full_name=name,
-                birth_year=birth.year if birth else None,
-                sex=sex,
-                child=not adult,
-                no_level2=bool(no_l2),
-                book_not_activated=bool(not_act),
-                card_not_integrated=bool(not_int),
-                card_reason=findings.LABELS.get(why) if not_int and why else None,
-                last_outcome=Outcome(out) if out else None,
-                last_visited_at=as_utc(at) if at else None,
-                needs_visit=bool(need),
-            )
-        )
+    for key, *person in session.execute(query) if keys else ():
+        households.setdefault(key, []).append(worklist_person(person))
     return FieldWorklist(
         campaign=campaign,
         village=village,
@@ -253,20 +271,13 @@ def record_visit(
     outcome: Outcome,
     visited_at: dt.datetime | None,
 ) -> RecordedVisit:
-    """Record one visit, once.
+    """Record one visit at home, once (:func:`save_visit`).
 
-    A resend of the same ``client_uuid`` with the same content returns the visit already
-    recorded; with other content (another person, outcome or time, or another member) it
-    raises :class:`VisitConflict`. ``visited_at`` ``None`` (a form sent without the
-    script) is the server's clock, and a resend then matches whatever time was recorded.
     Someone outside the actor's villages, or unknown, is an audited refusal
     (:class:`~sokhoe.access.guard.AccessDenied`); the allowed entry is the visit's own
     audit record.
     """
-    client_uuid = parse_client_uuid(client_uuid)
-    now = utcnow()
-    if visited_at is not None and as_utc(visited_at) > now + CLOCK_SKEW:
-        raise CampaignError("Giờ thăm ở tương lai: hãy kiểm tra đồng hồ của điện thoại.")
+    client_uuid = checked_visit(client_uuid, visited_at)
     citizen = registry_service.authorize_person_read(
         session,
         actor,
@@ -274,25 +285,75 @@ def record_visit(
         purpose=Purpose.CAMPAIGN_WORKLIST,
         action="record_field_visit",
     )
-    earlier = _same_visit(session, actor, client_uuid, person_id, outcome, visited_at)
-    if earlier is not None:
-        return RecordedVisit(earlier, created=False)
     commune = session.get(Commune, citizen.commune_code)
     assert commune is not None and citizen.village_id is not None  # the guard's scope
-    campaign = active_campaign(session, commune.province_code)
+    return save_visit(
+        session,
+        actor,
+        client_uuid=client_uuid,
+        citizen=citizen,
+        outcome=outcome,
+        visited_at=visited_at,
+        province_code=commune.province_code,
+    )
+
+
+def checked_visit(client_uuid: str, visited_at: dt.datetime | None) -> str:
+    """The phone's visit ID in canonical form, once the visit's time is plausible."""
+    client_uuid = parse_client_uuid(client_uuid)
+    if visited_at is not None and as_utc(visited_at) > utcnow() + CLOCK_SKEW:
+        raise CampaignError("Giờ thăm ở tương lai: hãy kiểm tra đồng hồ của điện thoại.")
+    return client_uuid
+
+
+def save_visit(
+    session: Session,
+    actor: Actor,
+    *,
+    client_uuid: str,
+    citizen: Citizen,
+    outcome: Outcome,
+    visited_at: dt.datetime | None,
+    province_code: int,
+    establishment_id: int | None = None,
+) -> RecordedVisit:
+    """Write one visit to ``citizen`` once, after the caller's guard let the actor record it,
+    in the active campaign of ``province_code``.
+
+    A resend of the same ``client_uuid`` with the same content returns the visit already
+    recorded; with other content (another person, outcome, time, place, or another member)
+    it raises :class:`VisitConflict`. ``visited_at`` ``None`` (a form sent without the
+    script) is the server's clock, and a resend then matches whatever time was recorded.
+    The visit keeps the person's register units, wherever he was reached, so a village's
+    counts include its pupils seen at school.
+    """
+    earlier = _same_visit(
+        session, actor, client_uuid, citizen, outcome, visited_at, establishment_id
+    )
+    if earlier is not None:
+        return RecordedVisit(earlier, created=False)
+    campaign = active_campaign(session, province_code)
     if campaign is None:
         raise CampaignError("Tỉnh chưa có chiến dịch đang diễn ra.")
+    commune = session.get(Commune, citizen.commune_code)
+    assert commune is not None  # enforced by the foreign key
+    now = utcnow()
     at = _second(visited_at or now)
     visit = FieldVisit(
         client_uuid=client_uuid,
         campaign_id=campaign.id,
-        team_id=_team_of(session, actor, campaign.id, citizen.village_id),
+        team_id=(
+            _team_of(session, actor, campaign.id, citizen.village_id)
+            if citizen.village_id is not None
+            else None
+        ),
         member_user_id=actor.user_id,
         province_code=commune.province_code,
         commune_code=commune.code,
         village_id=citizen.village_id,
         household_id=citizen.household_id,
         person_id=citizen.person_id,
+        establishment_id=establishment_id,
         outcome=outcome.value,
         visited_at=at,
         visited_on=to_vietnam_time(at).date(),
@@ -302,7 +363,9 @@ def record_visit(
         with session.begin_nested():
             session.add(visit)
     except IntegrityError:  # the same ID arrived meanwhile on another connection
-        earlier = _same_visit(session, actor, client_uuid, person_id, outcome, visited_at)
+        earlier = _same_visit(
+            session, actor, client_uuid, citizen, outcome, visited_at, establishment_id
+        )
         if earlier is None:
             raise VisitConflict from None
         return RecordedVisit(earlier, created=False)
@@ -313,9 +376,10 @@ def _same_visit(
     session: Session,
     actor: Actor,
     client_uuid: str,
-    person_id: str,
+    citizen: Citizen,
     outcome: Outcome,
     visited_at: dt.datetime | None,
+    establishment_id: int | None,
 ) -> FieldVisit | None:
     """The visit already recorded under ``client_uuid``, if it is this one; raises
     :class:`VisitConflict` if the ID holds another visit."""
@@ -324,7 +388,8 @@ def _same_visit(
         return None
     same = (
         earlier.member_user_id == actor.user_id
-        and earlier.person_id == person_id
+        and earlier.person_id == citizen.person_id
+        and earlier.establishment_id == establishment_id
         and earlier.outcome == outcome.value
         and (visited_at is None or as_utc(earlier.visited_at) == _second(visited_at))
     )

@@ -37,4 +37,13 @@ class IndicatorSnapshot(Base):
     visits_on_day: Mapped[int] = mapped_column(Integer)
     visits_to_date: Mapped[int] = mapped_column(Integer)
     households_visited: Mapped[int] = mapped_column(Integer)
+    #: Schools and enterprises count in their commune (and province); a village row has 0.
+    schools: Mapped[int] = mapped_column(Integer, server_default="0")
+    schools_reached: Mapped[int] = mapped_column(Integer, server_default="0")
+    students: Mapped[int] = mapped_column(Integer, server_default="0")
+    students_integrated: Mapped[int] = mapped_column(Integer, server_default="0")
+    enterprises: Mapped[int] = mapped_column(Integer, server_default="0")
+    enterprises_reached: Mapped[int] = mapped_column(Integer, server_default="0")
+    employees: Mapped[int] = mapped_column(Integer, server_default="0")
+    employees_activated: Mapped[int] = mapped_column(Integer, server_default="0")
     taken_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

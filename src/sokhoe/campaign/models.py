@@ -138,6 +138,7 @@ class FieldVisit(Base):
         Index("ix_field_visit_household", "household_id"),
         Index("ix_field_visit_team", "team_id"),
         Index("ix_field_visit_member", "member_user_id"),
+        Index("ix_field_visit_establishment", "establishment_id", "visited_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -149,9 +150,13 @@ class FieldVisit(Base):
     member_user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     province_code: Mapped[int] = mapped_column(Integer)
     commune_code: Mapped[int] = mapped_column(Integer)
-    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"))
+    #: The person's register village (``None``: a pupil or employee registered without one,
+    #: reached at his establishment; the visit then counts in his commune only).
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"))
     household_id: Mapped[str | None] = mapped_column(String(20))
     person_id: Mapped[str | None] = mapped_column(String(12))
+    #: The school or enterprise where the person was reached (``None``: at home).
+    establishment_id: Mapped[int | None] = mapped_column(ForeignKey("establishment.id"))
     #: ``Outcome``.
     outcome: Mapped[str] = mapped_column(String(20))
     visited_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from rich.progress import Progress
 
-from sokhoe.synth import cards, errors, files, geography, his_files, population
+from sokhoe.synth import cards, errors, establishments, files, geography, his_files, population
 from sokhoe.synth.dates import DateFormatter
 from sokhoe.synth.his_visits import DEFAULT_RATE
 from sokhoe.synth.names import NameWriter
@@ -153,6 +153,12 @@ def _write(
             out / "cards.csv", texts, injected, order, start("Ghi cards.csv", order.size)
         ),
     }
+    with _phase(start, "Ghi establishments.csv"):
+        rows["establishments.csv"] = establishments.write(
+            out / "establishments.csv",
+            texts,
+            establishments.establishment_stream(options.seed, options.province),
+        )
     with _phase(start, "Ghi integrated.csv và truth/"):
         rows["integrated.csv"] = files.write_integrated(out / "integrated.csv", texts, injected)
         rows["truth/links.csv"] = files.write_links(

@@ -31,6 +31,7 @@ from sokhoe.web import (
     consent_views,
     dashboard_views,
     emergency_review_views,
+    establishment_views,
     health,
     his_api,
     home,
@@ -85,6 +86,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     campaign_views.router,
     dashboard_views.router,
     commune_report_views.router,
+    establishment_views.router,
 )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form
@@ -87,7 +88,7 @@ def record_visit_form(
     except AccessDenied:
         problem, status_code = OUTSIDE, 404
     except VisitConflict:
-        problem, status_code = _CONFLICT, 409
+        problem, status_code = CONFLICT, 409
     except CampaignError as error:
         problem, status_code = str(error), 422
     else:
@@ -97,7 +98,7 @@ def record_visit_form(
     )
 
 
-_CONFLICT = "Mã lần thăm này đã dùng cho một lần thăm khác: hãy tải lại trang."
+CONFLICT = "Mã lần thăm này đã dùng cho một lần thăm khác: hãy tải lại trang."
 
 
 class VisitIn(BaseModel):
@@ -112,10 +113,10 @@ class VisitIn(BaseModel):
 def record_visit_api(
     session: SessionDep, actor: Member, _: CsrfChecked, visit: VisitIn
 ) -> Response:
-    """The script's endpoint: 201 recorded, 200 already recorded (a resend), 404 refused,
-    409 the ID holds another visit, 422 invalid — the script retries only on other answers."""
-    try:
-        recorded = fieldwork.record_visit(
+    """The script's endpoint (:func:`visit_answer`)."""
+
+    def record() -> fieldwork.RecordedVisit:
+        return fieldwork.record_visit(
             session,
             actor,
             client_uuid=visit.client_uuid,
@@ -123,10 +124,20 @@ def record_visit_api(
             outcome=fieldwork.parse_outcome(visit.outcome),
             visited_at=visit.visited_at,
         )
+
+    return visit_answer(record, outside=OUTSIDE)
+
+
+def visit_answer(record: Callable[[], fieldwork.RecordedVisit], *, outside: str) -> Response:
+    """``record()``'s answer to the script: 201 recorded, 200 already recorded (a resend),
+    404 refused (``outside`` says why), 409 the ID holds another visit, 422 invalid — the
+    script retries only on other answers."""
+    try:
+        recorded = record()
     except AccessDenied:
-        return JSONResponse({"detail": "Not Found", "message": OUTSIDE}, status_code=404)
+        return JSONResponse({"detail": "Not Found", "message": outside}, status_code=404)
     except VisitConflict:
-        return JSONResponse({"detail": "Conflict", "message": _CONFLICT}, status_code=409)
+        return JSONResponse({"detail": "Conflict", "message": CONFLICT}, status_code=409)
     except CampaignError as error:
         return JSONResponse({"detail": "Invalid", "message": str(error)}, status_code=422)
     return JSONResponse(

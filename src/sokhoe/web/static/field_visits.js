@@ -1,4 +1,5 @@
-/* Field visits that a weak network cannot lose (/chien-dich/ho-can-tham).
+/* Field visits that a weak network cannot lose (/chien-dich/ho-can-tham, and a school's or
+   enterprise's list under /chien-dich/truong-doanh-nghiep).
 
    Each outcome button is a plain POST form; with this script a tap instead (1) keeps the
    visit in localStorage under the visit ID the form carries, (2) shows it "waiting to send"
@@ -9,9 +10,11 @@
    sent again when the browser comes back online, every 15 seconds, and when a page opens.
    While the phone reports itself offline nothing is attempted.
 
-   Stored per visit: its ID, the person's ID, the outcome, the phone's time and the member's
-   account id (a visit is only ever sent by the account that recorded it). The person's ID
-   is dropped as soon as the server has answered; answered visits are forgotten after a day. */
+   Stored per visit: its ID, the person's ID, the outcome, the phone's time, the member's
+   account id (a visit is only ever sent by the account that recorded it), the API of the
+   page it was recorded on and, at an establishment, its id (the form's "establishment").
+   The person's ID is dropped as soon as the server has answered; answered visits are
+   forgotten after a day. */
 (function () {
   "use strict";
 
@@ -90,7 +93,7 @@
   async function sendOne(visit) {
     let response;
     try {
-      response = await fetch(section.dataset.api, {
+      response = await fetch(visit.api || section.dataset.api, {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRF-Token": section.dataset.csrf },
@@ -99,6 +102,7 @@
           person_id: visit.person,
           outcome: visit.outcome,
           visited_at: visit.visitedAt,
+          establishment_id: visit.establishment,
         }),
       });
     } catch (error) {
@@ -146,6 +150,10 @@
       label: form.querySelector("button").textContent.trim(),
       visitedAt: new Date().toISOString(),
       member: member,
+      api: section.dataset.api,
+      establishment: form.elements.establishment
+        ? Number(form.elements.establishment.value)
+        : undefined,
       state: "pending",
     };
     save([...load(), visit]);
