@@ -15,6 +15,7 @@ from sokhoe.bulk.report import write_problems
 from sokhoe.campaign.cli import campaign_app
 from sokhoe.campaign.establishments_cli import establishments_app
 from sokhoe.campaign.indicators_cli import indicators_app
+from sokhoe.campaign.report_cli import report_command
 from sokhoe.dataset import load_directory
 from sokhoe.insurance.card_token.cli import keys_app, verify_command
 from sokhoe.insurance.paper_card_cli import card_app
@@ -36,6 +37,7 @@ app.add_typer(establishments_app, name="establishments")
 app.command("verify")(verify_command)
 app.add_typer(his_key_app, name="his-key")
 app.command("ingest")(ingest_command)
+app.command("report")(report_command)
 
 
 @app.command()

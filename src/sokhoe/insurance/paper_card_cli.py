@@ -21,7 +21,6 @@ from sokhoe.db import unit_of_work
 from sokhoe.insurance import paper_card
 from sokhoe.insurance.card_number import InvalidCardNumber
 from sokhoe.insurance.card_token import KeyRing
-from sokhoe.insurance.paper_card_pdf import FontsMissing, last_valid_day, render_pdf
 from sokhoe.registry.dates import format_partial_date
 
 card_app = typer.Typer(no_args_is_help=True, help="Thẻ BHYT giấy có mã QR, và thu hồi thẻ.")
@@ -92,6 +91,10 @@ def card_print(
 ) -> None:
     """Print a paper card (A6 PDF) with a signed QR code valid until the card ends, at most
     a year: for a holder without a smartphone."""
+    # imported here: the PDF library takes a second to load, which every other command of
+    # the command line would pay at start-up
+    from sokhoe.insurance import paper_card_pdf
+
     now = dt.datetime.now(dt.UTC)
     database = runtime.open_database()
     keys = KeyRing.open(get_settings().home)
@@ -101,17 +104,17 @@ def card_print(
             printed = paper_card.issue_paper_card(
                 session, None, person_id=person_id, keys=keys, now=now
             )
-            out.write_bytes(render_pdf(printed))
+            out.write_bytes(paper_card_pdf.render_pdf(printed))
     except paper_card.BadSearch as exc:
         _refuse(f"Lỗi: {SEARCH_PROBLEMS_EN[exc.problem] if lang == 'en' else exc}", 2)
     except AccessDenied:
         _refuse(_say("not_found", lang), 1)
     except paper_card.NothingToPrint:
         _refuse(_say("nothing_to_print", lang), 1)
-    except (OSError, FontsMissing) as exc:
+    except (OSError, paper_card_pdf.FontsMissing) as exc:
         _refuse(f"{_say('cannot_write', lang)} {out}: {exc}", 2)
     card = printed.card
-    until = format_partial_date(last_valid_day(printed.expires_at), "day")
+    until = format_partial_date(paper_card_pdf.last_valid_day(printed.expires_at), "day")
     code = f"{_say('token_id', lang)} {paper_card.grouped_token_id(printed.token_id)}"
     console.print(
         f"{_say('printed', lang)}: {card.full_name}, {card.card_number}, "

@@ -39,6 +39,7 @@ from sokhoe.web import (
     login,
     paper_card_views,
     presentation_views,
+    province_report_views,
     reconcile_views,
     record_review_views,
     review_views,
@@ -87,6 +88,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     dashboard_views.router,
     commune_report_views.router,
     establishment_views.router,
+    province_report_views.router,
 )
 
 
