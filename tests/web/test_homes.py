@@ -4,6 +4,7 @@ anyone else's, every list read audited, and a village outside the scope refused 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,3 +208,15 @@ def test_no_role_reads_another_communes_village(
         # Homes without a resident list do not read the filter at all.
         assert response.status_code == 200
         assert denied_after == denied_before
+
+
+@pytest.mark.parametrize("username", ALL_ROLES)
+def test_every_button_on_a_home_opens_a_page(
+    client: TestClient, province: Province, username: str
+) -> None:
+    html = home_of(client, province, username)
+    buttons = sorted(set(re.findall(r'<a class="button[^"]*" href="(/[^"]*)"', html)))
+    assert buttons or username in ("congdan", "letan", "congan", "quantri")
+    for href in buttons:
+        page = client.get(href)
+        assert page.status_code == 200, (href, page.text[:300])

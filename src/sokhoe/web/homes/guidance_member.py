@@ -12,6 +12,7 @@ from starlette.requests import Request
 from sokhoe.access.purposes import Purpose
 from sokhoe.access.roles import Role
 from sokhoe.access.scope import Actor
+from sokhoe.campaign import establishments
 from sokhoe.insurance import service as insurance_service
 from sokhoe.registry import service as registry_service
 from sokhoe.registry.models import Commune
@@ -29,6 +30,8 @@ class GuidanceHome:
     villages: list[UnitLine]
     village_id: int
     residents: Page[Resident]
+    #: Whether she also works the roster of a school or an enterprise.
+    has_establishments: bool
 
 
 @register_home(Role.GUIDANCE_MEMBER)
@@ -64,5 +67,6 @@ def guidance_home(session: Session, actor: Actor, request: Request) -> HomeView:
         villages=villages,
         village_id=village_id,
         residents=Page(items, number, RESIDENTS_PER_PAGE, total),
+        has_establishments=bool(establishments.contact_establishments(session, actor)),
     )
     return "homes/guidance_member.html", {"home": home}
