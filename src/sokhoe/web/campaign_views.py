@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form
@@ -85,12 +86,8 @@ def record_visit_form(
             outcome=fieldwork.parse_outcome(outcome),
             visited_at=None,
         )
-    except AccessDenied:
-        problem, status_code = OUTSIDE, 404
-    except VisitConflict:
-        problem, status_code = CONFLICT, 409
-    except CampaignError as error:
-        problem, status_code = str(error), 422
+    except REFUSED as error:
+        problem, status_code = refusal(error, outside=OUTSIDE)
     else:
         return RedirectResponse(f"{FIELD_PATH}?thon={thon}&page={page}&da-ghi=1", status_code=303)
     return _field_page(
@@ -128,18 +125,31 @@ def record_visit_api(
     return visit_answer(record, outside=OUTSIDE)
 
 
+#: What refuses a visit: someone outside her lists (or unknown), a visit ID already holding
+#: another visit, an invalid visit.
+REFUSED = (AccessDenied, VisitConflict, CampaignError)
+
+
+def refusal(error: Exception, *, outside: str) -> tuple[str, int]:
+    """The message and status of a refused visit (one of :data:`REFUSED`), for the pages
+    and the script alike; ``outside`` says why someone is not on her lists."""
+    if isinstance(error, AccessDenied):
+        return outside, 404
+    if isinstance(error, VisitConflict):
+        return CONFLICT, 409
+    return str(error), 422
+
+
 def visit_answer(record: Callable[[], fieldwork.RecordedVisit], *, outside: str) -> Response:
     """``record()``'s answer to the script: 201 recorded, 200 already recorded (a resend),
     404 refused (``outside`` says why), 409 the ID holds another visit, 422 invalid — the
     script retries only on other answers."""
     try:
         recorded = record()
-    except AccessDenied:
-        return JSONResponse({"detail": "Not Found", "message": outside}, status_code=404)
-    except VisitConflict:
-        return JSONResponse({"detail": "Conflict", "message": CONFLICT}, status_code=409)
-    except CampaignError as error:
-        return JSONResponse({"detail": "Invalid", "message": str(error)}, status_code=422)
+    except REFUSED as error:
+        message, status_code = refusal(error, outside=outside)
+        detail = HTTPStatus(status_code).phrase
+        return JSONResponse({"detail": detail, "message": message}, status_code=status_code)
     return JSONResponse(
         {
             "client_uuid": recorded.visit.client_uuid,

@@ -21,15 +21,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from sokhoe.access.clock import utcnow
-from sokhoe.access.guard import AccessDenied
 from sokhoe.access.scope import Actor
 from sokhoe.campaign import establishments, fieldwork
-from sokhoe.campaign.fieldwork import RecordedVisit, VisitConflict
-from sokhoe.campaign.service import CampaignError
+from sokhoe.campaign.fieldwork import RecordedVisit
 from sokhoe.campaign.vocabulary import Outcome
 from sokhoe.vietnam_time import to_vietnam_time
 from sokhoe.web.book_views import no_store
-from sokhoe.web.campaign_views import CONFLICT, Member, VisitIn, visit_answer
+from sokhoe.web.campaign_views import REFUSED, Member, VisitIn, refusal, visit_answer
 from sokhoe.web.deps import CsrfChecked, SessionDep
 from sokhoe.web.paging import Page, page_number
 from sokhoe.web.templating import render
@@ -82,12 +80,8 @@ def record_visit_form(
             outcome=fieldwork.parse_outcome(outcome),
             visited_at=None,
         )
-    except AccessDenied:
-        problem, status_code = OUTSIDE, 404
-    except VisitConflict:
-        problem, status_code = CONFLICT, 409
-    except CampaignError as error:
-        problem, status_code = str(error), 422
+    except REFUSED as error:
+        problem, status_code = refusal(error, outside=OUTSIDE)
     else:
         return RedirectResponse(
             f"{LIST_PATH}/{establishment_id}?page={page}&da-ghi=1", status_code=303
