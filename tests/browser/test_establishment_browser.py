@@ -5,7 +5,6 @@ server when the network returns (R12, R13)."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +12,6 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from sokhoe.access.models import User
 from sokhoe.access.roles import Role
 from sokhoe.access.service import create_user
 from sokhoe.campaign import plans, service
@@ -22,12 +20,12 @@ from sokhoe.campaign.establishment_models import (
     EstablishmentContact,
     EstablishmentMember,
 )
-from sokhoe.campaign.models import FieldVisit
 from sokhoe.insurance.models import InsuranceCard
 from sokhoe.registry.models import Citizen, Village
 from sokhoe.registry.units import ensure_province
 from tests.browser.conftest import DESKTOP, PHONE, LiveServer
 from tests.browser.steps import assert_fits_width, sign_in
+from tests.browser.visit_steps import recorded_outcomes, tap
 
 TEACHER, PASSWORD = "establishment.giaovien", "mật khẩu của cô giáo"
 NHA_TRANG = 22366
@@ -40,7 +38,6 @@ PEOPLE = [
     ("056086600204", "Đỗ Văn Dũng", dt.date(1986, 6, 1), "M", "staff"),
 ]
 #: Where the screenshots are copied to be looked at.
-SHOTS = Path("/tmp/D-shots")
 
 
 @pytest.fixture(scope="module")
@@ -104,29 +101,6 @@ def school(live_server: LiveServer) -> int:
         return school.id
 
 
-def outcomes(live_server: LiveServer) -> dict[str, str]:
-    with live_server.database.sessions() as session:
-        teacher = session.scalar(select(User.id).where(User.username == TEACHER))
-        rows = session.execute(
-            select(FieldVisit.person_id, FieldVisit.outcome).where(
-                FieldVisit.member_user_id == teacher
-            )
-        )
-        return {str(row.person_id): row.outcome for row in rows}
-
-
-def tap(page: Page, name: str, outcome: str) -> None:
-    """The two taps: the pupil, then what happened."""
-    person = page.locator("li.person").filter(has_text=name)
-    person.locator("summary").click()
-    person.get_by_role("button", name=outcome, exact=True).click()
-
-
-def keep(path: Path) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    shutil.copy(path, SHOTS / path.name)
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("page", [PHONE], indirect=True, ids=["375"])
 def test_a_teacher_records_pupils_and_one_made_offline_arrives_later(
@@ -146,7 +120,7 @@ def test_a_teacher_records_pupils_and_one_made_offline_arrives_later(
 
     tap(page, "Lê Hoàng An", "Vắng nhà")
     expect(an.locator("[data-visit-state]")).to_have_text("Đã gửi: Vắng nhà")
-    assert outcomes(live_server) == {AN: "not_home"}
+    assert recorded_outcomes(live_server, TEACHER) == {AN: "not_home"}
 
     page.context.set_offline(True)
     tap(page, "Phạm Thị Bình", "Đã hướng dẫn, đã kích hoạt")
@@ -154,14 +128,14 @@ def test_a_teacher_records_pupils_and_one_made_offline_arrives_later(
     expect(binh.locator("[data-visit-state]")).to_have_text("Chờ gửi: Đã hướng dẫn, đã kích hoạt")
     expect(page.locator("[data-visit-queue-status]")).to_contain_text("1 lần thăm chờ gửi")
     assert_fits_width(page)
-    keep(screenshot(page, "establishment-visits-375"))
-    assert outcomes(live_server) == {AN: "not_home"}  # still only on the phone
+    screenshot(page, "establishment-visits-375")
+    assert recorded_outcomes(live_server, TEACHER) == {AN: "not_home"}  # still only on the phone
 
     page.context.set_offline(False)
     expect(binh.locator("[data-visit-state]")).to_have_text(
         "Đã gửi: Đã hướng dẫn, đã kích hoạt", timeout=20_000
     )
-    assert outcomes(live_server) == {AN: "not_home", BINH: "guided_activated"}
+    assert recorded_outcomes(live_server, TEACHER) == {AN: "not_home", BINH: "guided_activated"}
 
     page.reload()  # Bình is settled; An still needs his card
     expect(page.get_by_text("Còn 3 người cần hướng dẫn")).to_be_visible()
@@ -182,7 +156,7 @@ def test_the_list_on_a_desktop(
     expect(staff).to_contain_text("Đỗ Văn Dũng")
     staff.locator("summary").click()
     expect(staff.get_by_role("button")).to_have_count(6)
-    keep(screenshot(page, "establishment-list-1280"))
+    screenshot(page, "establishment-list-1280")
 
 
 @pytest.mark.browser
@@ -224,7 +198,7 @@ def test_a_contact_of_two_establishments_chooses_one(
     expect(page.locator("li.team")).to_have_count(2)
     expect(page.get_by_text("4 người trong danh sách")).to_be_visible()
     assert_fits_width(page)
-    keep(screenshot(page, "establishment-choice-375"))
+    screenshot(page, "establishment-choice-375")
     page.get_by_role("link", name="Công ty TNHH Thủy sản Phước Hải").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Công ty TNHH Thủy sản Phước Hải")
     expect(page.get_by_text("Đã hướng dẫn hết mọi người trong danh sách.")).to_be_visible()

@@ -10,17 +10,16 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
 
-from sokhoe.access.models import User
 from sokhoe.access.roles import Role
 from sokhoe.access.service import create_user
 from sokhoe.campaign import plans, service
-from sokhoe.campaign.models import FieldVisit, GuidanceTeam, GuidanceTeamMember, TeamVillage
+from sokhoe.campaign.models import GuidanceTeam, GuidanceTeamMember, TeamVillage
 from sokhoe.registry.models import Citizen, Village
 from sokhoe.registry.units import ensure_province
 from tests.browser.conftest import PHONE, LiveServer
 from tests.browser.steps import assert_fits_width, sign_in
+from tests.browser.visit_steps import recorded_outcomes, tap
 
 MEMBER, PASSWORD = "tohuongdan.phuochai", "mật khẩu tổ hướng dẫn"
 NHA_TRANG = 22366
@@ -81,24 +80,6 @@ def member(live_server: LiveServer) -> None:
         session.commit()
 
 
-def outcomes(live_server: LiveServer) -> dict[str, str]:
-    with live_server.database.sessions() as session:
-        member_id = session.scalar(select(User.id).where(User.username == MEMBER))
-        rows = session.execute(
-            select(FieldVisit.person_id, FieldVisit.outcome).where(
-                FieldVisit.member_user_id == member_id
-            )
-        )
-        return {str(row.person_id): row.outcome for row in rows}
-
-
-def tap(page: Page, name: str, outcome: str) -> None:
-    """The two taps: the person, then what happened."""
-    person = page.locator("li.person").filter(has_text=name)
-    person.locator("summary").click()
-    person.get_by_role("button", name=outcome, exact=True).click()
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("page", [PHONE], indirect=True, ids=["375"])
 def test_a_member_records_visits_and_one_made_offline_arrives_later(
@@ -116,7 +97,7 @@ def test_a_member_records_visits_and_one_made_offline_arrives_later(
 
     tap(page, "Trần Văn Lâm", "Vắng nhà")
     expect(lam.locator("[data-visit-state]")).to_have_text("Đã gửi: Vắng nhà")
-    assert outcomes(live_server) == {LAM: "not_home"}
+    assert recorded_outcomes(live_server, MEMBER) == {LAM: "not_home"}
 
     page.context.set_offline(True)
     tap(page, "Nguyễn Thị Hoa", "Đã hướng dẫn, đã kích hoạt")
@@ -125,14 +106,14 @@ def test_a_member_records_visits_and_one_made_offline_arrives_later(
     expect(page.locator("[data-visit-queue-status]")).to_contain_text("1 lần thăm chờ gửi")
     assert_fits_width(page)
     screenshot(page, "field-visits-375")
-    assert outcomes(live_server) == {LAM: "not_home"}  # still only on the phone
+    assert recorded_outcomes(live_server, MEMBER) == {LAM: "not_home"}  # still only on the phone
 
     page.context.set_offline(False)
     expect(hoa.locator("[data-visit-state]")).to_have_text(
         "Đã gửi: Đã hướng dẫn, đã kích hoạt", timeout=20_000
     )
     expect(page.locator("[data-visit-queue-status]")).to_contain_text("đã được gửi")
-    assert outcomes(live_server) == {LAM: "not_home", HOA: "guided_activated"}
+    assert recorded_outcomes(live_server, MEMBER) == {LAM: "not_home", HOA: "guided_activated"}
 
     page.reload()  # Hoa's household needs nothing more; Lâm's is still to visit
     expect(page.get_by_text("2 hộ còn cần thăm")).to_be_visible()
