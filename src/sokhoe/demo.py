@@ -2,7 +2,10 @@
 
 The province is generated and loaded on the first run only (the database then holds
 citizens); the demo accounts are created once, with random passwords kept in
-``<home>/demo-logins.json`` (mode 0600) so later runs print the same logins.
+``<home>/demo-logins.json`` (mode 0600) so later runs print the same logins, and in the same
+transaction the campaign is given something to show: heads, the guidance member's school
+and enterprise, daily indicators since its start (:mod:`sokhoe.demo_history`) and the
+communes' reports (:mod:`sokhoe.demo_reports`).
 """
 
 from __future__ import annotations
@@ -20,9 +23,19 @@ from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session
 
 from sokhoe.access import service as access_service
+from sokhoe.access.clock import utcnow
+from sokhoe.access.models import User
 from sokhoe.access.roles import ROLE_LABELS, Role
+from sokhoe.campaign import establishments
+from sokhoe.campaign.establishment_models import Establishment, EstablishmentKind
+from sokhoe.campaign.establishments_import import import_rosters
+from sokhoe.campaign.heads import demo_heads
+from sokhoe.campaign.indicators import UnitLevel, read_snapshot, take_snapshot, vietnam_today
+from sokhoe.campaign.models import Campaign
 from sokhoe.campaign.plans import demo_campaign
 from sokhoe.dataset import load_directory
+from sokhoe.demo_history import Profiles, write_history
+from sokhoe.demo_reports import send_reports
 from sokhoe.records.ingest_files import ingest_files
 from sokhoe.records.models import Visit
 from sokhoe.registry.models import Citizen, Commune, Facility, GuardianLink, Village
@@ -52,7 +65,7 @@ def build_province(
     database: Database, data_dir: Path, *, people: int, progress: ProgressStart | None = None
 ) -> None:
     """Generate the synthetic province (as of today, so its cards are current) with its
-    hospitals' files, and load it all."""
+    hospitals' files and its schools' and enterprises' rosters, and load it all."""
     options = SynthOptions(
         province=DEMO_PROVINCE,
         people=people,
@@ -65,6 +78,7 @@ def build_province(
     generate(options, progress)
     load_directory(database, data_dir, progress=progress)
     load_hospital_files(database, data_dir / "his", progress)
+    import_rosters(database.sessions, data_dir / "establishments.csv", start=progress)
 
 
 def load_hospital_files(
@@ -182,11 +196,12 @@ def create_demo_accounts(session: Session) -> list[DemoLogin]:
             **scope,  # type: ignore[arg-type]
         )
         logins.append(DemoLogin(ROLE_LABELS[role], username, password, scope_label))
-    _campaign(session, accounts["tohuongdan"].id, [v.id for v in villages])
+    campaign = _campaign(session, accounts["tohuongdan"].id, [v.id for v in villages])
+    _fill_campaign(session, campaign, commune.code, accounts)
     return logins
 
 
-def _campaign(session: Session, member_id: int, member_villages: list[int]) -> None:
+def _campaign(session: Session, member_id: int, member_villages: list[int]) -> Campaign:
     """Khánh Hòa's 2026 campaign with guidance teams in the three busiest communes, the
     demo member in the team of her villages."""
     codes = session.scalars(
@@ -201,12 +216,55 @@ def _campaign(session: Session, member_id: int, member_villages: list[int]) -> N
         (code, session.scalars(select(Village.id).where(Village.commune_code == code)).all())
         for code in codes
     ]
-    demo_campaign(
+    return demo_campaign(
         session,
         province_code=DEMO_PROVINCE,
         communes=communes,
         member=(member_id, member_villages),
     )
+
+
+def _fill_campaign(
+    session: Session, campaign: Campaign, commune_code: int, accounts: dict[str, User]
+) -> None:
+    """What the campaign's pages show: a head for every commune, a school and an enterprise
+    of her commune for the guidance member, today's indicators and the synthesized days
+    before, and the communes' reports (the demo officer's commune's sent by her)."""
+    demo_heads(session, campaign)
+    for kind in EstablishmentKind:
+        establishment = session.scalar(
+            select(Establishment)
+            .where(Establishment.commune_code == commune_code, Establishment.kind == kind.value)
+            .order_by(Establishment.code)
+            .limit(1)
+        )
+        if establishment is not None:
+            establishments.add_contact(session, establishment, accounts["tohuongdan"].username)
+    today = vietnam_today()
+    take_snapshot(session, DEMO_PROVINCE, today)
+    profiles = _profiles(session, today, busiest=commune_code)
+    write_history(session, campaign, today=today, profiles=profiles)
+    send_reports(
+        session,
+        campaign,
+        own={commune_code: accounts["canboxa"]},
+        lagging=profiles.lagging,
+        now=utcnow(),
+    )
+
+
+def _profiles(session: Session, today: dt.date, *, busiest: int) -> Profiles:
+    """The two communes with the most eligible people after the demo's own fall after the
+    deadline; the next three lag behind."""
+    communes = read_snapshot(
+        session, province_code=DEMO_PROVINCE, day=today, level=UnitLevel.COMMUNE
+    )
+    ranked = [
+        row.unit_code
+        for row in sorted(communes, key=lambda row: (-row.eligible, row.unit_code))
+        if row.unit_code != busiest
+    ]
+    return Profiles(lagging=frozenset(ranked[2:5]), falling=frozenset(ranked[:2]))
 
 
 def demo_logins(database: Database, logins_file: Path) -> list[DemoLogin]:
