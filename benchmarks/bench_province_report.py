@@ -10,9 +10,12 @@ not built here: a throwaway PostgreSQL gets Khánh Hòa's 65 real communes, one 
 grow day by day), the communes' and the province's rows summed from them, as
 ``take_snapshot`` would. Timed in the same run, each several times, each in a transaction
 of its own as the web page does (the audit entry included): the report of March as XLSX,
-as PDF, and ``sokhoe report`` as a new process. Baselines: opening a session and reading
-the month's province row, a trivial query; and, for the process, ``sokhoe migrate`` — the
-start every command pays (Python, the imports, the schema checked to be at head).
+as PDF, and ``sokhoe report`` as a new process. The campaign of 2026 is opened and every
+commune has sent its 31 daily reports of March, one in four with two paragraphs of
+difficulties and proposals (the PDF lists those, the XLSX all of them). Baselines: opening a
+session and reading the month's province row, a trivial query; and, for the process,
+``sokhoe migrate`` — the start every command pays (Python, the imports, the schema checked
+to be at head).
 """
 
 from __future__ import annotations
@@ -28,21 +31,26 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rich.table import Table
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from benchmarks.bench_book import KHANH_HOA, console, run_steps
-from sokhoe.access.clock import utcnow
+from sokhoe.access.roles import Role
+from sokhoe.access.service import create_user
+from sokhoe.campaign import plans
 from sokhoe.campaign.indicator_models import IndicatorSnapshot
 from sokhoe.campaign.province_report import ReportFormat, build_report
 from sokhoe.campaign.province_report_files import report_file
+from sokhoe.campaign.report_models import CommuneReport
 from sokhoe.db import unit_of_work
+from sokhoe.registry.models import Commune
 from sokhoe.registry.units import ensure_province
 from sokhoe.runtime import Database, open_database
+from sokhoe.vietnam_time import VIETNAM_TIME
 from tests.support.postgres import throwaway_cluster
 
 MARCH = dt.date(2026, 3, 1)
 LAST_DAY = dt.date(2026, 3, 31)
-TODAY = dt.date(2026, 4, 2)
+NOW = dt.datetime(2026, 4, 2, 3, 0, tzinfo=dt.UTC)
 _KEYS = "day, taken_at, province_code, unit_level, unit_code, commune_code"
 #: The counts filled (the snapshot's other columns keep their defaults).
 COUNTS = (
@@ -108,6 +116,54 @@ def fill(database: Database, villages: int, days: int) -> None:
     )
 
 
+DIFFICULTIES = (
+    "Thôn vùng cao thiếu sóng di động, nhiều người cao tuổi không có điện thoại thông minh; "
+    "tổ công tác phải quay lại vào buổi tối khi người dân đi rẫy về. "
+) * 3
+PROPOSALS = "Đề nghị hỗ trợ thêm máy đọc căn cước và cán bộ công an cho các thôn xa. " * 2
+
+
+def reports(database: Database) -> int:
+    """The 2026 campaign and every commune's daily reports of March, sent the same evening."""
+    with unit_of_work(database.sessions) as session:
+        campaign_id = plans.create_peak_campaign(session, province_code=KHANH_HOA, year=2026).id
+        codes = list(
+            session.scalars(select(Commune.code).where(Commune.province_code == KHANH_HOA))
+        )
+        officer = create_user(
+            session,
+            username="bench.canbo",
+            password="mật khẩu dài dài",
+            role=Role.COMMUNE_OFFICER,
+            display_name="Cán bộ",
+            commune_code=codes[0],
+        )
+        rows = []
+        for n, code in enumerate(codes):
+            for day in range(1, 32):
+                start = MARCH.replace(day=day)
+                sent = dt.datetime.combine(start, dt.time(20), VIETNAM_TIME)
+                said = (n + day) % 4 == 0
+                rows.append(
+                    {
+                        "campaign_id": campaign_id,
+                        "province_code": KHANH_HOA,
+                        "commune_code": code,
+                        "period_kind": "daily",
+                        "period_start": start,
+                        "version": 2,
+                        "difficulties": DIFFICULTIES if said else "",
+                        "proposals": PROPOSALS if said else "",
+                        "updated_by": officer.id,
+                        "updated_at": sent,
+                        "submitted_at": sent,
+                        "submitted_by": officer.id,
+                    }
+                )
+        session.execute(insert(CommuneReport), rows)
+    return len(rows)
+
+
 def timed(runs: int, work: Callable[[], object]) -> list[float]:
     seconds = []
     for _ in range(runs):
@@ -126,6 +182,7 @@ def main() -> None:
     with throwaway_cluster() as url, tempfile.TemporaryDirectory() as scratch:
         database = open_database(url)
         fill(database, args.villages, args.days)
+        sent = reports(database)
         sizes: dict[str, int] = {}
 
         def baseline() -> None:
@@ -142,9 +199,10 @@ def main() -> None:
         def report(kind: ReportFormat) -> Callable[[], None]:
             def make() -> None:
                 with unit_of_work(database.sessions) as session:
-                    made = build_report(session, province_code=KHANH_HOA, month=MARCH, today=TODAY)
-                    written = report_file(made, kind, now=utcnow())
+                    made = build_report(session, province_code=KHANH_HOA, month=MARCH, now=NOW)
+                    written = report_file(made, kind, now=NOW)
                 assert len(made.communes) == 65 and made.total.residents == 2_000 * args.villages
+                assert len(made.sent_reports) == sent
                 sizes[kind.value] = len(written.content)
 
             return make

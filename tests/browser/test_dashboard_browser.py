@@ -1,6 +1,8 @@
 """The Department of Health's dashboard in a real browser, on a desktop and on a 390 px
 phone: it names the head of a lagging commune, finds that commune at the top of the ranking
-flagged "Chậm tiến độ" with its head beside it, and opens the commune's villages (R14)."""
+flagged "Chậm tiến độ" with its head beside it, and opens the commune's villages (R14); the
+schools, pupils and enterprises reached are shown beside them, "—" for a commune without
+school (R13)."""
 
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ PHONE_390: ViewportSize = {"width": 390, "height": 844}
 FIRST, DAYS = dt.date(2026, 3, 1), 46
 #: The two communes that lag (by position among the ten drawn), and their villages.
 LAGGING = (3, 7)
+#: The commune (by position) without any school or pupil.
+SCHOOLLESS = 2
 VILLAGES = ("Thôn Phú Lộc", "Thôn Phú Thạnh", "Thôn Xuân Ngọc")
 
 
@@ -41,6 +45,7 @@ def _row(
     share: float,
     cards: float,
     visits: int,
+    **establishments: int,
 ) -> IndicatorSnapshot:
     return IndicatorSnapshot(
         day=day,
@@ -58,7 +63,25 @@ def _row(
         visits_to_date=visits,
         households_visited=0,
         taken_at=utcnow(),
+        **establishments,
     )
+
+
+def _establishments(index: int, n: int) -> dict[str, int]:
+    """A commune's schools, pupils and enterprises on day ``n``: reached a little ahead of
+    the straight path to 100 % by 30/6 (none for :data:`SCHOOLLESS`'s schools)."""
+    reached = min(1.0, 0.1 + 0.012 * n)
+    schools = 0 if index == SCHOOLLESS else 10 + index
+    students = 0 if index == SCHOOLLESS else 2_000 + 150 * index
+    enterprises = 20 + 2 * index
+    return {
+        "schools": schools,
+        "schools_reached": round(schools * reached),
+        "students": students,
+        "students_integrated": round(students * reached),
+        "enterprises": enterprises,
+        "enterprises_reached": round(enterprises * reached),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -102,13 +125,27 @@ def province(live_server: LiveServer) -> str:
         for n in range(DAYS):
             day = FIRST + dt.timedelta(days=n)
             totals = [0, 0.0, 0.0, 0]
+            counted: dict[str, int] = {}
             for index, commune in enumerate(communes):
                 eligible = 12_000 + 1_700 * index
                 pace = 0.004 if index in LAGGING else 0.009 + 0.0004 * index
                 books, cards = 0.12 + 0.02 * index + pace * n, 0.3 + pace * 0.8 * n
                 visits = (40 + index * 3) * n
+                places = _establishments(index, n)
+                for name, count in places.items():
+                    counted[name] = counted.get(name, 0) + count
                 session.add(
-                    _row(day, "commune", commune.code, commune.code, eligible, books, cards, visits)
+                    _row(
+                        day,
+                        "commune",
+                        commune.code,
+                        commune.code,
+                        eligible,
+                        books,
+                        cards,
+                        visits,
+                        **places,
+                    )
                 )
                 totals = [
                     totals[0] + eligible,
@@ -141,10 +178,19 @@ def province(live_server: LiveServer) -> str:
                     totals[1] / total,
                     totals[2] / total,
                     int(totals[3]),
+                    **counted,
                 )
             )
         session.commit()
         return lagging.name
+
+
+@pytest.fixture(scope="module")
+def schoolless(live_server: LiveServer, province: str) -> str:
+    with live_server.database.sessions() as session:
+        return session.scalars(
+            select(Commune.name).where(Commune.province_code == KHANH_HOA).order_by(Commune.code)
+        ).all()[SCHOOLLESS]
 
 
 def _dashboard(page: Page, base: str, lagging: str, name: str) -> None:
@@ -155,6 +201,9 @@ def _dashboard(page: Page, base: str, lagging: str, name: str) -> None:
     expect(first).to_contain_text("Chậm tiến độ")
     expect(first).to_contain_text(name)
     expect(page.locator("svg.chart__svg polyline")).to_have_count(5)
+    expect(page.locator(".figure").filter(has_text="Trường học đã đến vận động")).to_contain_text(
+        "trường đã đến vận động; theo tiến độ cần đạt"
+    )
 
 
 @pytest.mark.browser
@@ -162,6 +211,7 @@ def test_the_department_names_a_head_and_finds_the_lagging_commune_first(
     browser: Browser,
     live_server: LiveServer,
     province: str,
+    schoolless: str,
     screenshot: Callable[[Page, str], Path],
 ) -> None:
     base = live_server.url
@@ -178,6 +228,11 @@ def test_the_department_names_a_head_and_finds_the_lagging_commune_first(
         )
 
         _dashboard(page, base, province, "Phan Thị Thu Hà, Chủ tịch UBND phường")
+        no_school = page.locator("tr.ranking__row").filter(has_text=schoolless)
+        expect(no_school.locator('td[data-label="Trường học đã đến vận động"]')).to_have_text("—")
+        expect(no_school.locator('td[data-label="Doanh nghiệp đã đến vận động"]')).to_contain_text(
+            "cần đạt"
+        )
         assert_fits_width(page)
         screenshot(page, "dashboard-desktop")
 

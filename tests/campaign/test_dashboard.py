@@ -26,8 +26,9 @@ from sokhoe.campaign.dashboard import DECLINE_TOLERANCE, expected_share
 from sokhoe.campaign.heads import HeadConflict
 from sokhoe.campaign.indicator_models import IndicatorSnapshot
 from sokhoe.campaign.indicators import take_snapshot
-from sokhoe.campaign.models import Campaign, GuidanceTeam, TeamVillage
+from sokhoe.campaign.models import Campaign, CampaignTarget, GuidanceTeam, TeamVillage
 from sokhoe.campaign.service import CampaignError
+from sokhoe.campaign.vocabulary import Indicator
 from sokhoe.registry.models import Commune
 from sokhoe.registry.units import ensure_province
 from tests.campaign.conftest import Field, account
@@ -52,8 +53,10 @@ def put(
     cards: int = 0,
     level2: int = 0,
     visits: int = 0,
+    **establishments: int,
 ) -> None:
-    """One snapshot row (every count not given is 0)."""
+    """One snapshot row (every count not given is 0; ``establishments``: the schools' and
+    enterprises' columns by name)."""
     session.add(
         IndicatorSnapshot(
             day=day,
@@ -71,6 +74,7 @@ def put(
             visits_to_date=visits,
             households_visited=0,
             taken_at=utcnow(),
+            **establishments,
         )
     )
 
@@ -154,6 +158,100 @@ def test_communes_are_ranked_by_their_gap_and_the_late_one_is_flagged(
     assert view.total.books.expected == pytest.approx(0.15 + 0.85 * 31 / SPAN)
     assert [(p.day, p.books) for p in view.trend] == [(START, 30 / 200), (april, 65 / 200)]
     assert view.total.responsible is None and late.responsible is None
+
+
+#: Schools, pupils and enterprises of the two communes on 1/3 and 1/4 (Bắc Nha Trang has no
+#: school): (schools, reached, students, integrated, enterprises, reached).
+ESTABLISHMENTS = {
+    START: {NHA_TRANG: (4, 0, 200, 20, 2, 0), BAC_NHA_TRANG: (0, 0, 0, 0, 5, 1)},
+    dt.date(2026, 4, 1): {NHA_TRANG: (4, 1, 200, 60, 2, 1), BAC_NHA_TRANG: (0, 0, 0, 0, 5, 3)},
+}
+_R13 = (
+    "schools",
+    "schools_reached",
+    "students",
+    "students_integrated",
+    "enterprises",
+    "enterprises_reached",
+)
+
+
+def test_schools_pupils_and_enterprises_against_their_targets(
+    session: Session, field: Field, health: Actor
+) -> None:
+    """Against the plan's 100 % by 30/6, except Bắc Nha Trang's own enterprises target of
+    80 % by 31/5; Bắc Nha Trang has no school, so no share of schools or pupils and no gap
+    on them, while Nha Trang is behind on its pupils alone."""
+    campaign = session.get(Campaign, field.campaign_id)
+    assert campaign is not None
+    session.add(
+        CampaignTarget(
+            campaign_id=campaign.id,
+            unit_level="commune",
+            unit_code=BAC_NHA_TRANG,
+            indicator=Indicator.ENTERPRISES.value,
+            target_percent=80,
+            deadline=dt.date(2026, 5, 31),
+        )
+    )
+    for day, communes in ESTABLISHMENTS.items():
+        books = 0 if day == START else 90  # far ahead on books and cards
+        for code, counts in communes.items():
+            put(
+                session,
+                day,
+                "commune",
+                code,
+                commune=code,
+                books=books,
+                cards=books,
+                **dict(zip(_R13, counts, strict=True)),
+            )
+        total = [sum(column) for column in zip(*communes.values(), strict=True)]
+        put(
+            session,
+            day,
+            "province",
+            KHANH_HOA,
+            commune=None,
+            eligible=200,
+            listed=200,
+            books=2 * books,
+            cards=2 * books,
+            **dict(zip(_R13, total, strict=True)),
+        )
+    session.commit()
+
+    view = dashboard.province_dashboard(session, health)
+
+    assert view is not None
+    april = 31 / SPAN  # of the way from 1/3 to 30/6
+    province = view.total
+    assert (province.schools.done, province.schools.of) == (1, 4)
+    assert province.schools.expected == pytest.approx(april)
+    assert (province.students.done, province.students.of) == (60, 200)
+    assert province.students.expected == pytest.approx(0.1 + 0.9 * april)
+    assert (province.enterprises.done, province.enterprises.of) == (4, 7)
+    assert province.enterprises.expected == pytest.approx(1 / 7 + 6 / 7 * april)
+    assert province.enterprises.target == 1.0 and province.enterprises.deadline == DEADLINE
+    nha_trang, bac_nha_trang = view.parts
+    assert (nha_trang.code, bac_nha_trang.code) == (NHA_TRANG, BAC_NHA_TRANG)
+    assert nha_trang.schools.gap == pytest.approx((0.25 - april) * 100)
+    assert nha_trang.students.gap == pytest.approx((0.3 - 0.1 - 0.9 * april) * 100)
+    assert nha_trang.enterprises.gap == pytest.approx((0.5 - april) * 100)
+    assert nha_trang.gap == nha_trang.students.gap < nha_trang.schools.gap < 0
+    assert nha_trang.behind and not nha_trang.books.behind and not nha_trang.cards.behind
+    # No school: no share (not 0 %), not behind on it, not ranked on it.
+    for figure in (bac_nha_trang.schools, bac_nha_trang.students):
+        assert figure.share is None and figure.gap is None and not figure.behind
+    own = 0.2 + (0.8 - 0.2) * 31 / (dt.date(2026, 5, 31) - START).days
+    assert (bac_nha_trang.enterprises.target, bac_nha_trang.enterprises.deadline) == (
+        0.8,
+        dt.date(2026, 5, 31),
+    )
+    assert bac_nha_trang.enterprises.expected == pytest.approx(own)
+    assert bac_nha_trang.gap == pytest.approx((0.6 - own) * 100) and not bac_nha_trang.behind
+    assert view.behind == [nha_trang]
 
 
 def test_recent_visits_are_those_since_the_snapshot_a_week_before(

@@ -1,24 +1,29 @@
 """The province's monthly report (R18) against a direct count of the register, the card
-list, the wallet and the visits: the XLSX read back with openpyxl, the PDF's text with
-pdftotext; on SQLite and PostgreSQL."""
+list, the wallet, the visits, the schools' and enterprises' rosters and the communes' sent
+reports: the XLSX read back with openpyxl, the PDF's text with pdftotext; on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import subprocess
+import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from sokhoe.access.clock import as_utc
 from sokhoe.access.guard import AccessDenied
 from sokhoe.access.models import AuditEntry, User
 from sokhoe.access.roles import Role
-from sokhoe.campaign import province_report
+from sokhoe.campaign import commune_reports, establishments, province_report
+from sokhoe.campaign.establishment_models import Establishment, EstablishmentMember
 from sokhoe.campaign.indicators import UnknownProvince, take_snapshot
 from sokhoe.campaign.models import FieldVisit
 from sokhoe.campaign.province_report import (
@@ -33,10 +38,14 @@ from sokhoe.campaign.province_report import (
 )
 from sokhoe.campaign.province_report_files import report_file
 from sokhoe.campaign.province_report_xlsx import HEADER_ROW
+from sokhoe.campaign.report_models import CommuneReport
+from sokhoe.campaign.report_periods import Period, PeriodKind
+from sokhoe.campaign.vocabulary import Outcome
 from sokhoe.insurance.models import InsuranceCard, WalletIntegration
 from sokhoe.registry.models import Citizen, Commune
 from sokhoe.registry.units import ensure_province
-from tests.campaign.conftest import Field, account
+from sokhoe.vietnam_time import VIETNAM_TIME
+from tests.campaign.conftest import Field, account, refreshed
 from tests.campaign.test_indicators import _direct_counts, _sum, province
 from tests.support.factories import BAC_NHA_TRANG, KHANH_HOA, NHA_TRANG
 
@@ -46,8 +55,10 @@ MARCH = dt.date(2026, 3, 1)
 START = dt.date(2026, 2, 27)
 MIDDLE = dt.date(2026, 3, 10)
 END = dt.date(2026, 3, 25)
-TODAY = dt.date(2026, 4, 2)
+#: 10:00 on 2 April in Vietnam: the daily reports of 1–30 March were due in March, and are
+#: past due; that of 31 March was due on 1 April.
 NOW = dt.datetime(2026, 4, 2, 3, 0, tzinfo=dt.UTC)
+DUE_IN_MARCH = 30
 HAI_PHONG = 31
 #: Residents added to Bắc Nha Trang's Tổ 9, so its figures need a thousands separator.
 CROWD = 1_100
@@ -70,6 +81,62 @@ def _per_commune(session: Session, field: Field, day: dt.date) -> dict[int | Non
         BAC_NHA_TRANG: villages[field.to_9.id],
         None: _sum(list(villages.values())),
     }
+
+
+def _vn(*parts: int) -> dt.datetime:
+    return dt.datetime(*parts, tzinfo=VIETNAM_TIME)  # type: ignore[misc]
+
+
+def _establishments(session: Session, field: Field) -> None:
+    """Two schools in Nha Trang (one visited on 5/3, one only on 28/3, after the month's
+    end snapshot), an enterprise in Bắc Nha Trang visited on 12/3; Bắc Nha Trang has no
+    school. The rosters are people of the register."""
+    people = {
+        commune: list(
+            session.scalars(
+                select(Citizen)
+                .where(Citizen.commune_code == commune)
+                .order_by(Citizen.person_id)
+                .limit(12)
+            )
+        )
+        for commune in (NHA_TRANG, BAC_NHA_TRANG)
+    }
+    places = (
+        ("school", NHA_TRANG, people[NHA_TRANG][:8], "pupil", field.member, _vn(2026, 3, 5, 9)),
+        ("school", NHA_TRANG, people[NHA_TRANG][4:], "pupil", field.member, _vn(2026, 3, 28, 9)),
+        (
+            "enterprise",
+            BAC_NHA_TRANG,
+            people[BAC_NHA_TRANG],
+            "employee",
+            field.stranger,
+            _vn(2026, 3, 12, 9),
+        ),
+    )
+    for n, (kind, commune, roster, role, contact, visited_at) in enumerate(places):
+        place = Establishment(
+            kind=kind, province_code=KHANH_HOA, commune_code=commune, code=f"E{n}", name=f"Nơi {n}"
+        )
+        session.add(place)
+        session.flush()
+        for citizen in roster:
+            session.add(
+                EstablishmentMember(
+                    establishment_id=place.id, person_id=citizen.person_id, role=role
+                )
+            )
+        establishments.add_contact(session, place, contact.username)
+        session.flush()
+        establishments.record_establishment_visit(
+            session,
+            refreshed(session, contact),
+            establishment_id=place.id,
+            client_uuid=str(uuid.uuid4()),
+            person_id=roster[0].person_id,
+            outcome=Outcome.NOT_HOME,
+            visited_at=visited_at,
+        )
 
 
 def _progress(session: Session) -> None:
@@ -107,6 +174,7 @@ def month(session: Session, province: Field) -> Month:
     take_snapshot(session, KHANH_HOA, START)
     start = _per_commune(session, province, START)
     _progress(session)
+    _establishments(session, province)
     take_snapshot(session, KHANH_HOA, MIDDLE)
     take_snapshot(session, KHANH_HOA, END)
     session.commit()
@@ -133,8 +201,41 @@ def _expected(month: Month, key: int | None) -> dict[str, int | float]:
     }
 
 
+def _establishment_counts(session: Session, commune: int | None) -> dict[str, int]:
+    """A unit's schools, pupils and enterprises at the end of the month, from the rosters,
+    the visits recorded at the establishments by END and the cards in the wallet."""
+    places = [
+        place
+        for place in session.scalars(select(Establishment))
+        if commune is None or place.commune_code == commune
+    ]
+    visited = {
+        visit.establishment_id
+        for visit in session.scalars(select(FieldVisit))
+        if visit.establishment_id is not None and visit.visited_on <= END
+    }
+    integrated = set(session.scalars(select(InsuranceCard.person_id))) & set(
+        session.scalars(select(WalletIntegration.person_id))
+    )
+    pupils = [
+        member.person_id
+        for member in session.scalars(select(EstablishmentMember))
+        if member.role == "pupil" and member.establishment_id in {p.id for p in places}
+    ]
+    schools = [p for p in places if p.kind == "school"]
+    enterprises = [p for p in places if p.kind == "enterprise"]
+    return {
+        "Trường học": len(schools),
+        "Trường đã đến vận động": sum(p.id in visited for p in schools),
+        "Học sinh": len(pupils),
+        "Học sinh có thẻ BHYT tích hợp": sum(p in integrated for p in pupils),
+        "Doanh nghiệp": len(enterprises),
+        "Doanh nghiệp đã đến vận động": sum(p.id in visited for p in enterprises),
+    }
+
+
 def _report(session: Session) -> ProvinceReport:
-    return build_report(session, province_code=KHANH_HOA, month=MARCH, today=TODAY)
+    return build_report(session, province_code=KHANH_HOA, month=MARCH, now=NOW)
 
 
 def test_the_month_runs_from_the_last_snapshot_before_it_to_its_last(
@@ -170,7 +271,14 @@ def test_the_xlsx_equals_a_direct_count(session: Session, month: Month) -> None:
     written = report_file(_report(session), ReportFormat.XLSX, now=NOW)
     assert written.filename == "bao-cao-so-suc-khoe-56-2026-03.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(written.content))
-    assert book.sheetnames == ["Tổng hợp", "Theo ngày", "Biểu đồ"]
+    assert book.sheetnames == [
+        "Tổng hợp",
+        "Trường học, doanh nghiệp",
+        "Báo cáo của xã",
+        "Khó khăn, đề xuất",
+        "Theo ngày",
+        "Biểu đồ",
+    ]
     sheet = book["Tổng hợp"]
     assert sheet["A1"].value == "SỞ Y TẾ TỈNH KHÁNH HÒA"
     assert sheet["A2"].value.endswith("THÁNG 03/2026")
@@ -196,6 +304,178 @@ def test_the_xlsx_equals_a_direct_count(session: Session, month: Month) -> None:
     total = month.end[None]
     assert days[-1][2] == pytest.approx(total[3] / total[1])
     assert len(book["Biểu đồ"]._charts) == 2
+    places = _lines(book["Trường học, doanh nghiệp"])
+    for key in (NHA_TRANG, BAC_NHA_TRANG, None):
+        direct = _establishment_counts(session, key)
+        for title, expected in direct.items():
+            assert places[key][title].value == expected, (key, title)
+    assert [
+        places[NHA_TRANG][title].value for title in ("Trường học", "Trường đã đến vận động")
+    ] == [
+        2,
+        1,
+    ]
+    assert places[NHA_TRANG]["% trường đã đến"].value == 0.5
+    assert places[BAC_NHA_TRANG]["Trường học"].value == 0
+    assert places[BAC_NHA_TRANG]["% trường đã đến"].value is None  # no school: no share
+    assert places[BAC_NHA_TRANG]["% doanh nghiệp đã đến"].value == 1
+
+
+def _lines(sheet: Any) -> dict[int | None, dict[str, Any]]:
+    """A sheet of communes' rows by commune code (``None``: the total), their cells by
+    heading."""
+    titles = [cell.value for cell in sheet[HEADER_ROW]]
+    return {
+        None if row[2].value == "Toàn tỉnh" else row[1].value: dict(zip(titles, row, strict=True))
+        for row in sheet.iter_rows(min_row=HEADER_ROW + 1)
+    }
+
+
+#: More than a PDF line holds, so it must wrap; its last words say it arrived whole.
+LONG = (
+    "Thôn xa trung tâm thiếu sóng điện thoại, nhiều người cao tuổi không có điện thoại "
+    "thông minh; tổ công tác phải quay lại nhiều lần vào buổi tối khi người dân đi làm "
+    "rẫy về, và máy đọc căn cước của xã thường xuyên hỏng nên việc định danh mức 2 "
+    "chậm hơn kế hoạch đã đề ra cuối cùng"
+)
+
+
+def _send(
+    session: Session, officer: Any, commune: int, day: dt.date, at: dt.datetime, **text: str
+) -> None:
+    period = Period(PeriodKind.DAILY, day)
+    view = commune_reports.report_view(
+        session, officer, commune_code=commune, period=period, now=at
+    )
+    commune_reports.save_report(
+        session,
+        officer,
+        commune_code=commune,
+        period=period,
+        version=view.version,
+        difficulties=text.get("difficulties", ""),
+        proposals=text.get("proposals", ""),
+        submit=text.get("draft") is None,
+        now=at,
+    )
+
+
+def test_the_communes_reports_are_counted_and_their_words_kept(
+    session: Session, month: Month, tmp_path: Path
+) -> None:
+    """Nha Trang sends 10/3 on time (with text) and 25/3 late (without); Bắc Nha Trang
+    leaves 10/3 a draft and sends 31/3, which is due in April: listed, not counted."""
+    field = month.field
+    take_snapshot(session, KHANH_HOA, dt.date(2026, 3, 31))  # the figures 31/3's report sends
+    _send(
+        session,
+        field.officer,
+        NHA_TRANG,
+        MIDDLE,
+        _vn(2026, 3, 10, 20),
+        difficulties=LONG,
+        proposals="Cấp thêm máy đọc căn cước.",
+    )
+    _send(session, field.officer, NHA_TRANG, END, _vn(2026, 3, 26, 11))
+    _send(session, field.other_officer, BAC_NHA_TRANG, MIDDLE, _vn(2026, 3, 10, 21), draft="1")
+    _send(
+        session,
+        field.other_officer,
+        BAC_NHA_TRANG,
+        dt.date(2026, 3, 31),
+        _vn(2026, 3, 31, 22),
+        proposals="Xin thêm cán bộ y tế hỗ trợ.",
+    )
+    session.commit()
+    # Counted by hand: a daily report of D is on time until 10:00 on D+1 (Vietnam).
+    sent = {
+        (r.commune_code, r.period_start): as_utc(r.submitted_at)
+        for r in session.scalars(select(CommuneReport))
+        if r.submitted_at is not None
+    }
+    assert len(sent) == 3
+    due = {
+        key: at
+        for key, at in sent.items()
+        if key[1] <= dt.date(2026, 3, 30)  # due by 31/3 at the latest
+    }
+    on_time = [
+        key
+        for key, at in due.items()
+        if at <= dt.datetime.combine(key[1] + dt.timedelta(days=1), dt.time(10), VIETNAM_TIME)
+    ]
+    communes = session.scalar(
+        select(func.count()).select_from(Commune).where(Commune.province_code == KHANH_HOA)
+    )
+    report = _report(session)
+    lines = {line.code: line for line in report.communes}
+    assert (lines[NHA_TRANG].reports.due, lines[NHA_TRANG].reports.submitted) == (DUE_IN_MARCH, 2)
+    assert lines[NHA_TRANG].reports.on_time == len(on_time) == 1
+    assert (lines[BAC_NHA_TRANG].reports.submitted, lines[BAC_NHA_TRANG].reports.on_time) == (0, 0)
+    total = report.total.reports
+    assert (total.due, total.submitted, total.on_time) == (
+        DUE_IN_MARCH * communes,
+        len(due),
+        len(on_time),
+    )
+    assert BAC_NHA_TRANG < NHA_TRANG  # by commune code, then period
+    assert [(r.commune_code, r.period.start, r.late) for r in report.sent_reports] == [
+        (BAC_NHA_TRANG, dt.date(2026, 3, 31), False),
+        (NHA_TRANG, MIDDLE, False),
+        (NHA_TRANG, END, True),
+    ]
+
+    book = openpyxl.load_workbook(
+        io.BytesIO(report_file(report, ReportFormat.XLSX, now=NOW).content)
+    )
+    reporting = _lines(book["Báo cáo của xã"])
+    assert [
+        reporting[NHA_TRANG][title].value
+        for title in ("Số kỳ báo cáo đến hạn", "Đã gửi", "Gửi đúng hạn")
+    ] == [DUE_IN_MARCH, 2, 1]
+    assert reporting[NHA_TRANG]["Tỷ lệ đầy đủ"].value == pytest.approx(2 / DUE_IN_MARCH)
+    assert reporting[None]["Tỷ lệ kịp thời"].value == pytest.approx(1 / (DUE_IN_MARCH * communes))
+    remarks = list(book["Khó khăn, đề xuất"].iter_rows(min_row=3, values_only=True))
+    assert [row[1:6] for row in remarks] == [
+        (
+            BAC_NHA_TRANG,
+            "Phường Bắc Nha Trang",
+            "Ngày 31/03/2026",
+            dt.datetime(2026, 3, 31, 22),
+            "Đúng hạn",
+        ),
+        (
+            NHA_TRANG,
+            lines[NHA_TRANG].name,
+            "Ngày 10/03/2026",
+            dt.datetime(2026, 3, 10, 20),
+            "Đúng hạn",
+        ),
+        (NHA_TRANG, lines[NHA_TRANG].name, "Ngày 25/03/2026", dt.datetime(2026, 3, 26, 11), "Muộn"),
+    ]
+    assert remarks[0][6:] == (None, "Xin thêm cán bộ y tế hỗ trợ.")
+    assert remarks[1][6:] == (LONG, "Cấp thêm máy đọc căn cước.")
+
+    path = tmp_path / "report.pdf"
+    path.write_bytes(report_file(report, ReportFormat.PDF, now=NOW).content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    words = " ".join(text.split())
+    assert "2 báo cáo có ý kiến (dưới đây), 1 báo cáo không ghi khó khăn hay đề xuất" in words
+    assert (
+        f"{lines[NHA_TRANG].name} · Ngày 10/03/2026 · gửi lúc 20:00 ngày 10/03/2026 (đúng hạn)"
+        in words
+    )
+    assert "Phường Bắc Nha Trang · Ngày 31/03/2026 · gửi lúc 22:00 ngày 31/03/2026" in words
+    assert "chậm hơn kế hoạch đã đề ra cuối cùng" in words and "Ngày 25/03/2026" not in words
+    assert "Xin thêm cán bộ y tế hỗ trợ." in words
+    row = next(
+        line
+        for line in text.splitlines()
+        if f" {lines[NHA_TRANG].name} " in line and "%" in line and " 30 " in line
+    )
+    assert row.split()[-7:] == ["30", "2", "1", "6,7", "%", "3,3", "%"], row
 
 
 def _thousands(number: int) -> str:
@@ -266,9 +546,9 @@ def test_a_month_without_an_earlier_snapshot_starts_at_its_first(
 
 def test_a_month_without_any_snapshot_is_refused(session: Session, month: Month) -> None:
     with pytest.raises(NoSnapshot, match="04/2026"):
-        build_report(session, province_code=KHANH_HOA, month=dt.date(2026, 4, 1), today=TODAY)
+        build_report(session, province_code=KHANH_HOA, month=dt.date(2026, 4, 1), now=NOW)
     with pytest.raises(UnknownProvince):
-        build_report(session, province_code=99, month=MARCH, today=TODAY)
+        build_report(session, province_code=99, month=MARCH, now=NOW)
 
 
 def test_the_months_offered_are_those_with_snapshots(session: Session, month: Month) -> None:
@@ -294,10 +574,10 @@ def test_each_report_is_audited_and_an_outsider_refused(session: Session, month:
     officer = account(session, "soyte", Role.HEALTH_DEPARTMENT, province_code=KHANH_HOA)
     ensure_province(session, HAI_PHONG)
     stranger = account(session, "soyte.hp", Role.HEALTH_DEPARTMENT, province_code=HAI_PHONG)
-    build_report(session, province_code=KHANH_HOA, month=MARCH, today=TODAY, actor=officer)
-    build_report(session, province_code=KHANH_HOA, month=MARCH, today=TODAY)
+    build_report(session, province_code=KHANH_HOA, month=MARCH, now=NOW, actor=officer)
+    build_report(session, province_code=KHANH_HOA, month=MARCH, now=NOW)
     with pytest.raises(AccessDenied):
-        build_report(session, province_code=KHANH_HOA, month=MARCH, today=TODAY, actor=stranger)
+        build_report(session, province_code=KHANH_HOA, month=MARCH, now=NOW, actor=stranger)
     entries = session.scalars(
         select(AuditEntry)
         .where(AuditEntry.action == "province_monthly_report")

@@ -136,6 +136,58 @@ def test_the_department_reads_its_province_ranked_with_the_late_commune_flagged(
     assert "Tổ 1" in commune.text and "Theo dõi chiến dịch: Phường Nha Trang" in commune.text
 
 
+def test_schools_and_enterprises_are_shown_and_a_commune_without_school_has_no_share(
+    client: TestClient, place: None, database: Database
+) -> None:
+    """On 1/4 Nha Trang has reached 1 of its 4 schools and 3 of 12 pupils have their card
+    integrated; Bắc Nha Trang has no school and 2 enterprises, 1 reached: "—" for its
+    schools, not 0 %."""
+    april = dt.date(2026, 4, 1)
+    figures = {
+        ("commune", NHA_TRANG): {
+            "schools": 4,
+            "schools_reached": 1,
+            "students": 12,
+            "students_integrated": 3,
+        },
+        ("commune", BAC_NHA_TRANG): {"enterprises": 2, "enterprises_reached": 1},
+        ("province", KHANH_HOA): {
+            "schools": 4,
+            "schools_reached": 1,
+            "students": 12,
+            "students_integrated": 3,
+            "enterprises": 2,
+            "enterprises_reached": 1,
+        },
+    }
+    with database.sessions() as session:
+        for (level, code), counts in figures.items():
+            row = session.get(IndicatorSnapshot, (april, level, code))
+            assert row is not None
+            for name, value in counts.items():
+                setattr(row, name, value)
+        session.commit()
+    _as(client, "soyte")
+    text = client.get(DASHBOARD).text
+    # 1 of 4 against 31/121 of the way to 100 % by 30/6: 25,6 %.
+    assert (
+        "25,0 %" in text and "1 trên 4 trường đã đến vận động; theo tiến độ cần đạt 25,6 %" in text
+    )
+    assert "3 trên 12 học sinh trong danh sách" in text
+    assert "1 trên 2 doanh nghiệp đã đến vận động" in text and "50,0 %" in text
+    rows = {
+        name: text[text.index(f">{name}<") :].split("</tr>")[0]
+        for name in ("Phường Nha Trang", "Phường Bắc Nha Trang")
+    }
+    bac = rows["Phường Bắc Nha Trang"].split('data-label="Trường học đã đến vận động">')[1]
+    assert bac.startswith("—</td>")
+    nha = rows["Phường Nha Trang"].split('data-label="Trường học đã đến vận động">')[1]
+    assert nha.startswith("25,0 %<span")
+    commune = client.get(NHA_TRANG_PAGE).text  # the commune's own figures, no village column
+    assert "1 trên 4 trường đã đến vận động" in commune
+    assert 'data-label="Trường học đã đến vận động"' not in commune
+
+
 def test_a_commune_officer_reads_her_own_commune_only(client: TestClient, place: None) -> None:
     _as(client, OFFICER)
     missing = _missing(client)

@@ -7,12 +7,19 @@ On the latest snapshot day of the active campaign, two progress figures per unit
   target indicator, "level-2 holders guided and activated"), against the campaign's target
   for it (a commune's own target if the plan sets one, else the province's);
 - *cards*: people with their BHYT card in the e-ID wallet, of those on BHXH's card list,
-  against :data:`CARDS_TARGET` by the campaign's deadline.
+  against :data:`CARDS_TARGET` by the campaign's deadline;
 
-Each is compared with the share *expected* by that day: on a straight line from the unit's
+and three of R13, against the campaign's target of that indicator (the commune's own, else
+the province's; without one, 100 % by the campaign's deadline): *schools* with a visit
+recorded there, of the unit's schools; *students* with their card integrated, of the pupils
+on the schools' rosters; *enterprises* with a visit recorded there, of its enterprises. A
+unit with no school (or pupil, or enterprise) has no share of it, not 0 %: it is neither
+behind nor ranked on it. A village has none (establishments count in their commune).
+
+Each figure is compared with the share *expected* by that day: on a straight line from the unit's
 share on the campaign's first snapshot day to the target at the deadline. A unit below the
-expected share on either is behind ("Chậm tiến độ"); units are ranked by the worse of their
-two gaps, worst first, each beside the person responsible (a commune's head,
+expected share on any is behind ("Chậm tiến độ"); units are ranked by the worst of their
+gaps, worst first, each beside the person responsible (a commune's head,
 :mod:`.heads`; a village's guidance-team head). After the deadline the watch (R17) flags a
 unit whose share fell by more than :data:`DECLINE_TOLERANCE` below its highest since the
 deadline.
@@ -28,7 +35,7 @@ scan of the province's rows over a campaign's days cost most of the page).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -63,6 +70,12 @@ _S = IndicatorSnapshot
 #: The snapshot columns of each progress figure: (done, of).
 _BOOKS = ("books_activated", "eligible")
 _CARDS = ("cards_integrated", "cards_listed")
+#: The R13 figures: name, the target's indicator, and their snapshot columns (done, of).
+ESTABLISHMENT_FIGURES = (
+    ("schools", Indicator.SCHOOLS, "schools_reached", "schools"),
+    ("students", Indicator.STUDENTS, "students_integrated", "students"),
+    ("enterprises", Indicator.ENTERPRISES, "enterprises_reached", "enterprises"),
+)
 
 
 def share(done: int, of: int) -> float | None:
@@ -81,6 +94,12 @@ class _Counts(NamedTuple):
     cards_listed: int
     cards_integrated: int
     visits_to_date: int
+    schools: int
+    schools_reached: int
+    students: int
+    students_integrated: int
+    enterprises: int
+    enterprises_reached: int
 
     @property
     def books(self) -> float | None:
@@ -169,6 +188,10 @@ class UnitProgress:
     level2: int
     books: Progress
     cards: Progress
+    #: R13 (:data:`ESTABLISHMENT_FIGURES`); a village's have nothing to count.
+    schools: Progress
+    students: Progress
+    enterprises: Progress
     #: Field visits since the snapshot :data:`RECENT_DAYS` days before the latest day (or
     #: the nearest earlier one read; all visits when there is none).
     recent_visits: int
@@ -182,14 +205,19 @@ class UnitProgress:
         return share(self.level2, self.eligible)
 
     @property
+    def figures(self) -> tuple[Progress, ...]:
+        return (self.books, self.cards, self.schools, self.students, self.enterprises)
+
+    @property
     def gap(self) -> float | None:
-        """The worse of the two gaps: what the ranking sorts on."""
-        gaps = [g for g in (self.books.gap, self.cards.gap) if g is not None]
+        """The worst of the gaps (a figure with nobody to count has none): what the ranking
+        sorts on."""
+        gaps = [figure.gap for figure in self.figures if figure.gap is not None]
         return min(gaps) if gaps else None
 
     @property
     def behind(self) -> bool:
-        return self.books.behind or self.cards.behind
+        return any(figure.behind for figure in self.figures)
 
 
 @dataclass(frozen=True)
@@ -235,17 +263,27 @@ class Dashboard:
         return points
 
 
+#: A target: the share, and the day it is due.
+Target = tuple[float, dt.date]
+
+
 @dataclass(frozen=True)
 class _Targets:
-    """The books target (share, deadline) of the province and of communes that have one."""
+    """The campaign's targets per indicator: the province's, and those of communes that
+    have their own."""
 
-    province: tuple[float, dt.date]
-    communes: dict[int, tuple[float, dt.date]]
+    province: dict[Indicator, Target]
+    communes: dict[tuple[Indicator, int], Target]
 
-    def of(self, commune_code: int | None) -> tuple[float, dt.date]:
+    def of(self, commune_code: int | None) -> dict[Indicator, Target]:
+        """A unit's target of each indicator: its commune's own, else the province's
+        (``None``: the province's)."""
         if commune_code is None:
             return self.province
-        return self.communes.get(commune_code, self.province)
+        return {
+            indicator: self.communes.get((indicator, commune_code), province)
+            for indicator, province in self.province.items()
+        }
 
 
 def province_dashboard(session: Session, actor: Actor) -> Dashboard | None:
@@ -315,20 +353,18 @@ def _head(head: CommuneHead | None) -> Responsible | None:
 
 
 def _targets(session: Session, campaign: Campaign) -> _Targets:
-    """The campaign's books targets (one query); without one, 100 % by its deadline."""
-    province = (1.0, campaign.deadline)
-    communes: dict[int, tuple[float, dt.date]] = {}
+    """The campaign's targets (one query); without one, 100 % by its deadline."""
+    province = dict.fromkeys(Indicator, (1.0, campaign.deadline))
+    communes: dict[tuple[Indicator, int], Target] = {}
     for target in session.scalars(
-        select(CampaignTarget).where(
-            CampaignTarget.campaign_id == campaign.id,
-            CampaignTarget.indicator == Indicator.LEVEL2_GUIDED_ACTIVATED.value,
-        )
+        select(CampaignTarget).where(CampaignTarget.campaign_id == campaign.id)
     ):
+        indicator = Indicator(target.indicator)
         value = (target.target_percent / 100, target.deadline)
         if target.unit_level == UnitLevel.PROVINCE.value:
-            province = value
+            province[indicator] = value
         else:
-            communes[target.unit_code] = value
+            communes[indicator, target.unit_code] = value
     return _Targets(province, communes)
 
 
@@ -455,7 +491,7 @@ class _Reading:
         code: int,
         named: tuple[str, Responsible | None],
         rows: Sequence[_Counts],
-        books_target: tuple[float, dt.date],
+        targets: Mapping[Indicator, Target],
         highest: tuple[float | None, float | None],
     ) -> UnitProgress | None:
         """A unit from its rows (oldest first; ``None`` without a row on the latest day)."""
@@ -466,7 +502,10 @@ class _Reading:
         recent_from = self.day - dt.timedelta(days=RECENT_DAYS)
         before = [row for row in rows if row.day <= recent_from]
         books = self._figure(
-            latest.books_activated, latest.eligible, first.books if first else None, books_target
+            latest.books_activated,
+            latest.eligible,
+            first.books if first else None,
+            targets[Indicator.LEVEL2_GUIDED_ACTIVATED],
         )
         cards = self._figure(
             latest.cards_integrated,
@@ -482,6 +521,15 @@ class _Reading:
             )
             if top is not None and now is not None and _fell(top, now)
         ]
+        establishments = {
+            name: self._figure(
+                getattr(latest, done),
+                getattr(latest, of),
+                share(getattr(first, done), getattr(first, of)) if first else None,
+                targets[indicator],
+            )
+            for name, indicator, done, of in ESTABLISHMENT_FIGURES
+        }
         name, responsible = named
         return UnitProgress(
             code=code,
@@ -490,6 +538,7 @@ class _Reading:
             level2=latest.level2,
             books=books,
             cards=cards,
+            **establishments,
             recent_visits=latest.visits_to_date - (before[-1].visits_to_date if before else 0),
             responsible=responsible,
             sparkline=[

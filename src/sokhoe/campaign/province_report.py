@@ -11,7 +11,13 @@ A line's stock (residents, eligible, level 2, books, cards) is the end's; its ch
 the month are end − start. Visits in the month are the visits to date at the end less those
 at the start, plus the start's own day when that day is in M (it was a day of the month).
 
-Counts only, no person: one audit entry (purpose statistics) says who made which report.
+Schools and enterprises (R13) are stocks of the end too. The communes' own reports (R11)
+of the month are the periods whose deadline fell in it and had passed when the report was
+made (:func:`.report_completeness.completeness`), and their difficulties and proposals are
+those of the sent reports of periods beginning in the month.
+
+Counts and the officers' free text, no person: one audit entry (purpose statistics) says
+who made which report.
 """
 
 from __future__ import annotations
@@ -26,10 +32,13 @@ from sqlalchemy import RowMapping, and_, func, select
 from sqlalchemy.orm import Session
 
 from sokhoe.access import audit, guard
+from sokhoe.access.clock import as_utc
 from sokhoe.access.purposes import Purpose
 from sokhoe.access.scope import Actor
 from sokhoe.campaign.indicator_models import IndicatorSnapshot
 from sokhoe.campaign.indicators import UnitLevel, UnknownProvince
+from sokhoe.campaign.report_completeness import Counts, completeness, submitted_reports, totals
+from sokhoe.campaign.report_periods import Period, PeriodKind, vietnam_day
 from sokhoe.registry.models import Commune, Province
 
 #: The snapshot's columns a line reads, by name (the snapshot has others).
@@ -41,10 +50,18 @@ STOCKS = (
     "cards_listed",
     "cards_integrated",
     "households_visited",
+    "schools",
+    "schools_reached",
+    "students",
+    "students_integrated",
+    "enterprises",
+    "enterprises_reached",
 )
 _READ = (*STOCKS, "visits_on_day", "visits_to_date")
 #: The start of a unit the start day has no row of (a commune added since).
 _NOTHING: Mapping[str, int] = dict.fromkeys(_READ, 0)
+#: The reports of a commune the snapshot has and the register no longer (as ``names`` allows).
+_NONE_DUE = Counts(due=0, submitted=0, on_time=0)
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _ACTION = "province_monthly_report"
 
@@ -108,6 +125,16 @@ class Line:
     visits_in_month: int
     #: Households visited at least once, to the end day.
     households_visited: int
+    #: Schools and enterprises in the unit, those with a visit recorded there by the end
+    #: day; pupils on the schools' rosters, those with their card integrated.
+    schools: int
+    schools_reached: int
+    students: int
+    students_integrated: int
+    enterprises: int
+    enterprises_reached: int
+    #: The unit's reports due in the month (the province's: its communes').
+    reports: Counts
 
     @property
     def level2_rate(self) -> float | None:
@@ -120,6 +147,34 @@ class Line:
     @property
     def cards_rate(self) -> float | None:
         return _rate(self.cards_integrated, self.cards_listed)
+
+    @property
+    def schools_rate(self) -> float | None:
+        return _rate(self.schools_reached, self.schools)
+
+    @property
+    def students_rate(self) -> float | None:
+        return _rate(self.students_integrated, self.students)
+
+    @property
+    def enterprises_rate(self) -> float | None:
+        return _rate(self.enterprises_reached, self.enterprises)
+
+
+@dataclass(frozen=True)
+class SentReport:
+    """A commune's report sent for a period of the month: what it found hard, what it asks."""
+
+    commune_code: int
+    commune_name: str
+    period: Period
+    submitted_at: dt.datetime
+    difficulties: str
+    proposals: str
+
+    @property
+    def late(self) -> bool:
+        return self.period.is_late(self.submitted_at)
 
 
 @dataclass(frozen=True)
@@ -146,6 +201,8 @@ class ProvinceReport:
     communes: Sequence[Line]
     total: Line
     trend: Sequence[DayRates]
+    #: By commune, then period.
+    sent_reports: Sequence[SentReport]
 
     @property
     def department(self) -> str:
@@ -195,12 +252,13 @@ def build_report(
     *,
     province_code: int,
     month: dt.date,
-    today: dt.date,
+    now: dt.datetime,
     actor: Actor | None = None,
 ) -> ProvinceReport:
-    """The report of ``month`` (its first day) made on ``today``, by ``actor`` (``None``: the
-    command line), audited in the caller's transaction. Raises :class:`UnknownProvince`,
-    :class:`NoSnapshot`, or ``AccessDenied`` for an actor outside the province."""
+    """The report of ``month`` (its first day) made at ``now`` (aware), by ``actor``
+    (``None``: the command line), audited in the caller's transaction. Raises
+    :class:`UnknownProvince`, :class:`NoSnapshot`, or ``AccessDenied`` for an actor outside
+    the province."""
     province = session.get(Province, province_code)
     if province is None:
         raise UnknownProvince(f"Không có tỉnh mã {province_code}.")
@@ -228,22 +286,30 @@ def build_report(
     named = select(Commune.code, Commune.name).where(Commune.province_code == province_code)
     names: dict[int, str] = dict(session.execute(named).all())
     counted_from_start = start_day >= month
+    last_day = next_month(month) - dt.timedelta(days=1)
+    due = {
+        line.commune_code: line
+        for line in completeness(
+            session, province_code=province_code, first_day=month, last_day=last_day, now=now
+        )
+    }
 
-    def line(key: tuple[str, int], name: str) -> Line:
-        now, then = end[key], start.get(key, _NOTHING)
+    def line(key: tuple[str, int], name: str, reports: Counts) -> Line:
+        stock, then = end[key], start.get(key, _NOTHING)
         return Line(
             code=key[1],
             name=name,
-            **{column: now[column] for column in STOCKS},
-            books_activated_change=now["books_activated"] - then["books_activated"],
-            cards_integrated_change=now["cards_integrated"] - then["cards_integrated"],
-            visits_in_month=now["visits_to_date"]
+            **{column: stock[column] for column in STOCKS},
+            books_activated_change=stock["books_activated"] - then["books_activated"],
+            cards_integrated_change=stock["cards_integrated"] - then["cards_integrated"],
+            visits_in_month=stock["visits_to_date"]
             - then["visits_to_date"]
             + (then["visits_on_day"] if counted_from_start else 0),
+            reports=reports,
         )
 
     communes = [
-        line(key, names.get(key[1], str(key[1])))
+        line(key, names.get(key[1], str(key[1])), due.get(key[1], _NONE_DUE))
         for key in sorted(end)
         if key[0] == UnitLevel.COMMUNE.value
     ]
@@ -254,10 +320,26 @@ def build_report(
         month=month,
         start_day=start_day,
         end_day=end_day,
-        generated_on=today,
+        generated_on=vietnam_day(now),
         communes=communes,
-        total=line((UnitLevel.PROVINCE.value, province_code), _whole(province)),
+        total=line(
+            (UnitLevel.PROVINCE.value, province_code), _whole(province), totals(list(due.values()))
+        ),
         trend=_trend(session, province_code, month),
+        sent_reports=[
+            SentReport(
+                commune_code=sent.commune_code,
+                commune_name=names.get(sent.commune_code, str(sent.commune_code)),
+                period=Period(PeriodKind(sent.period_kind), sent.period_start),
+                submitted_at=as_utc(sent.submitted_at),
+                difficulties=sent.difficulties,
+                proposals=sent.proposals,
+            )
+            for sent in submitted_reports(
+                session, province_code=province_code, first_day=month, last_day=last_day
+            )
+            if sent.submitted_at is not None
+        ],
     )
 
 

@@ -1,7 +1,10 @@
 """The province's monthly report as a printable PDF (R18), A4 landscape, in Vietnamese.
 
 The title block, the table of communes with the province's total (its heading repeated on
-every page), then two charts drawn with fpdf2's lines and rectangles: the communes' book-
+every page), a second such table of schools, pupils and enterprises reached (R13) and of the
+communes' reports due, sent and on time in the month (R11), the difficulties and proposals
+the communes wrote in their reports (wrapped; reports with neither are only counted), then
+two charts drawn with fpdf2's lines and rectangles: the communes' book-
 activation rates, highest first, against the 100 % target, and the province's daily rates
 over the month. Numbers and dates as a Vietnamese reader writes them (1.234.567, 98,5 %,
 31/03/2026). Set in DejaVu Sans, like the health book (:mod:`sokhoe.records.book_pdf`).
@@ -10,13 +13,15 @@ over the month. Numbers and dates as a Vietnamese reader writes them (1.234.567,
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 
 from fpdf import FPDF
 
-from sokhoe.campaign.province_report import DayRates, Line, ProvinceReport, next_month
+from sokhoe.campaign.province_report import DayRates, Line, ProvinceReport, SentReport, next_month
 from sokhoe.insurance.paper_card_pdf import dejavu_document
+from sokhoe.vietnam_time import to_vietnam_time
 from sokhoe.web.formatting import vn_date, vn_number
 
 MEDIA_TYPE = "application/pdf"
@@ -32,32 +37,111 @@ SERIES = (
     ("Kích hoạt sổ SKĐT", BLUE),
     ("Thẻ BHYT tích hợp", (30, 130, 70)),
 )
-#: The table's two heading rows: (text, columns spanned) above, the columns' own below;
-#: a text spanning two rows above has no column of its own below.
-_GROUPS = (
-    ("STT", 1, 2),
-    ("Xã, phường, đặc khu", 1, 2),
-    ("Dân số", 1, 2),
-    ("Từ 14 tuổi", 1, 2),
-    ("Định danh mức 2", 2, 1),
-    ("Sổ sức khỏe điện tử", 3, 1),
-    ("Thẻ BHYT", 4, 1),
-    ("Vận động tại hộ", 2, 1),
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of communes: its two heading rows — (text, columns spanned, rows: 2 for a
+    column heading spanning both) above, the grouped columns' own headings below — its
+    columns' widths and a line's cells (after "STT" and the name)."""
+
+    groups: Sequence[tuple[str, int, int]]
+    headings: Sequence[str]
+    widths: Sequence[float]
+    cells: Callable[[Line], list[str]]
+
+
+def _percent(rate: float | None) -> str:
+    return f"{vn_number(100 * rate, 1)} %" if rate is not None else "–"
+
+
+def _change(number: int) -> str:
+    return ("+" if number > 0 else "") + vn_number(number)
+
+
+_UNIT_GROUPS = (("STT", 1, 2), ("Xã, phường, đặc khu", 1, 2))
+CAMPAIGN = Table(
+    groups=(
+        *_UNIT_GROUPS,
+        ("Dân số", 1, 2),
+        ("Từ 14 tuổi", 1, 2),
+        ("Định danh mức 2", 2, 1),
+        ("Sổ sức khỏe điện tử", 3, 1),
+        ("Thẻ BHYT", 4, 1),
+        ("Vận động tại hộ", 2, 1),
+    ),
+    headings=(
+        "Số người",
+        "%",
+        "Đã kích hoạt",
+        "%",
+        "Tăng trong tháng",
+        "Người có thẻ",
+        "Đã tích hợp",
+        "%",
+        "Tăng trong tháng",
+        "Lượt thăm trong tháng",
+        "Hộ đã thăm (lũy kế)",
+    ),
+    widths=(9, 40, 18, 18, 18, 13, 18, 13, 16, 18, 18, 13, 16, 19, 19),
+    cells=lambda line: [
+        vn_number(line.residents),
+        vn_number(line.eligible),
+        vn_number(line.level2),
+        _percent(line.level2_rate),
+        vn_number(line.books_activated),
+        _percent(line.books_rate),
+        _change(line.books_activated_change),
+        vn_number(line.cards_listed),
+        vn_number(line.cards_integrated),
+        _percent(line.cards_rate),
+        _change(line.cards_integrated_change),
+        vn_number(line.visits_in_month),
+        vn_number(line.households_visited),
+    ],
 )
-_HEADINGS = (
-    "Số người",
-    "%",
-    "Đã kích hoạt",
-    "%",
-    "Tăng trong tháng",
-    "Người có thẻ",
-    "Đã tích hợp",
-    "%",
-    "Tăng trong tháng",
-    "Lượt thăm trong tháng",
-    "Hộ đã thăm (lũy kế)",
+ESTABLISHMENTS_AND_REPORTS = Table(
+    groups=(
+        *_UNIT_GROUPS,
+        ("Trường học", 3, 1),
+        ("Học sinh", 3, 1),
+        ("Doanh nghiệp", 3, 1),
+        ("Báo cáo của xã có hạn nộp trong tháng", 5, 1),
+    ),
+    headings=(
+        "Số trường",
+        "Đã đến vận động",
+        "%",
+        "Số học sinh",
+        "Có thẻ BHYT tích hợp",
+        "%",
+        "Số doanh nghiệp",
+        "Đã đến vận động",
+        "%",
+        "Kỳ đến hạn",
+        "Đã gửi",
+        "Gửi đúng hạn",
+        "% đầy đủ",
+        "% kịp thời",
+    ),
+    widths=(9, 40, 15, 17, 13, 17, 17, 13, 17, 17, 13, 15, 15, 15, 15, 15),
+    cells=lambda line: [
+        vn_number(line.schools),
+        vn_number(line.schools_reached),
+        _percent(line.schools_rate),
+        vn_number(line.students),
+        vn_number(line.students_integrated),
+        _percent(line.students_rate),
+        vn_number(line.enterprises),
+        vn_number(line.enterprises_reached),
+        _percent(line.enterprises_rate),
+        vn_number(line.reports.due),
+        vn_number(line.reports.submitted),
+        vn_number(line.reports.on_time),
+        _percent(line.reports.completeness_rate),
+        _percent(line.reports.timeliness_rate),
+    ],
 )
-_WIDTHS = (9, 40, 18, 18, 18, 13, 18, 13, 16, 18, 18, 13, 16, 19, 19)
 
 
 class _ReportDocument(FPDF):
@@ -88,20 +172,23 @@ def report_pdf(report: ProvinceReport, *, now: dt.datetime) -> bytes:
     pdf.set_creation_date(now)
     pdf.add_page(orientation="L")
     _title_block(pdf, report)
-    _table(pdf, report)
+    _table(pdf, report, CAMPAIGN)
+    pdf.add_page(orientation="L")
+    _heading(
+        pdf,
+        "Trường học, học sinh, doanh nghiệp và báo cáo của xã",
+        f"Trường học, doanh nghiệp đã có lượt vận động ghi tại đó và học sinh có thẻ BHYT "
+        f"tích hợp VNeID, đến ngày {vn_date(report.end_day)}; báo cáo của xã: các kỳ có hạn "
+        f"nộp trong tháng {report.month:%m/%Y} đã quá hạn khi lập báo cáo.",
+    )
+    _table(pdf, report, ESTABLISHMENTS_AND_REPORTS)
+    pdf.add_page(orientation="L")
+    _remarks(pdf, report)
     pdf.add_page(orientation="L")
     _bars(pdf, report.communes)
     pdf.add_page(orientation="L")
     _trend(pdf, report)
     return bytes(pdf.output())
-
-
-def _percent(rate: float | None) -> str:
-    return f"{vn_number(100 * rate, 1)} %" if rate is not None else "–"
-
-
-def _change(number: int) -> str:
-    return ("+" if number > 0 else "") + vn_number(number)
 
 
 def _title_block(pdf: FPDF, report: ProvinceReport) -> None:
@@ -129,41 +216,22 @@ def _title_block(pdf: FPDF, report: ProvinceReport) -> None:
     pdf.ln(3)
 
 
-def _cells(number: str, line: Line) -> list[str]:
-    return [
-        number,
-        line.name,
-        vn_number(line.residents),
-        vn_number(line.eligible),
-        vn_number(line.level2),
-        _percent(line.level2_rate),
-        vn_number(line.books_activated),
-        _percent(line.books_rate),
-        _change(line.books_activated_change),
-        vn_number(line.cards_listed),
-        vn_number(line.cards_integrated),
-        _percent(line.cards_rate),
-        _change(line.cards_integrated_change),
-        vn_number(line.visits_in_month),
-        vn_number(line.households_visited),
-    ]
-
-
-def _table(pdf: FPDF, report: ProvinceReport) -> None:
+def _table(pdf: FPDF, report: ProvinceReport, table: Table) -> None:
     """The communes, then the total, one plain line each; the heading again atop each page.
 
     Drawn cell by cell rather than with ``FPDF.table``, which lays out every cell as a
     paragraph: for a province's 65 communes that took 1.5 s of the report's 2."""
-    _table_heading(pdf)
+    _table_heading(pdf, table)
     rows = [(str(n), line, False) for n, line in enumerate(report.communes, 1)]
     for number, line, total in [*rows, ("", report.total, True)]:
         if pdf.will_page_break(ROW_HEIGHT):
             pdf.add_page(orientation="L")
-            _table_heading(pdf)
+            _table_heading(pdf, table)
         pdf.set_font("DejaVu", "B" if total else "", 7)
         pdf.set_fill_color(*TOTAL_FILL)
         pdf.set_draw_color(*LIGHT)
-        for i, (text, width) in enumerate(zip(_cells(number, line), _WIDTHS, strict=True)):
+        cells = [number, line.name, *table.cells(line)]
+        for i, (text, width) in enumerate(zip(cells, table.widths, strict=True)):
             with pdf.local_context():
                 while pdf.get_string_width(text) > width - 1.6 and pdf.font_size_pt > 5:
                     pdf.set_font_size(pdf.font_size_pt - 0.5)  # a long name, made to fit
@@ -178,20 +246,20 @@ ROW_HEIGHT = 4.6
 _GROUP_HEIGHT, _COLUMN_HEIGHT = 5.0, 9.6
 
 
-def _table_heading(pdf: FPDF) -> None:
+def _table_heading(pdf: FPDF, table: Table) -> None:
     """The groups (a column heading spanning both rows, or a group over its columns), then
     each grouped column's own heading."""
     x, y = pdf.l_margin, pdf.get_y()
-    edges = [x + sum(_WIDTHS[:i]) for i in range(len(_WIDTHS) + 1)]
+    edges = [x + sum(table.widths[:i]) for i in range(len(table.widths) + 1)]
     below: list[int] = []
     column = 0
-    for text, span, rows in _GROUPS:
+    for text, span, rows in table.groups:
         height = _GROUP_HEIGHT + (_COLUMN_HEIGHT if rows == 2 else 0)
         _heading_cell(pdf, edges[column], y, edges[column + span] - edges[column], height, text)
         if rows == 1:
             below += range(column, column + span)
         column += span
-    for i, text in zip(below, _HEADINGS, strict=True):
+    for i, text in zip(below, table.headings, strict=True):
         width = edges[i + 1] - edges[i]
         _heading_cell(pdf, edges[i], y + _GROUP_HEIGHT, width, _COLUMN_HEIGHT, text)
     pdf.set_xy(x, y + _GROUP_HEIGHT + _COLUMN_HEIGHT)
@@ -217,9 +285,88 @@ def _heading(pdf: FPDF, text: str, note: str) -> None:
     pdf.cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 8)
     pdf.set_text_color(*GREY)
-    pdf.cell(0, 5, note, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 4, note, new_x="LMARGIN", new_y="NEXT")  # a long note wraps
     pdf.set_text_color(0, 0, 0)
     pdf.ln(2)
+
+
+def _remarks(pdf: FPDF, report: ProvinceReport) -> None:
+    """The difficulties and proposals of the month's sent reports, by commune then period;
+    a report with neither is counted in the note, not listed."""
+    said = [sent for sent in report.sent_reports if sent.difficulties or sent.proposals]
+    silent = len(report.sent_reports) - len(said)
+    _heading(
+        pdf,
+        "Khó khăn, vướng mắc và đề xuất, kiến nghị của xã",
+        f"Báo cáo đã gửi của các kỳ trong tháng {report.month:%m/%Y}: "
+        f"{vn_number(len(said))} báo cáo có ý kiến (dưới đây), "
+        f"{vn_number(silent)} báo cáo không ghi khó khăn hay đề xuất.",
+    )
+    if not said:
+        pdf.set_font("DejaVu", "", 10)
+        pdf.cell(0, 6, "Không có báo cáo nào ghi khó khăn, vướng mắc hay đề xuất, kiến nghị.")
+    widths: dict[str, float] = {}
+    for sent in said:
+        _remark(pdf, sent, widths)
+
+
+def wrapped(pdf: FPDF, text: str, width: float, widths: dict[str, float]) -> list[str]:
+    """``text`` in lines no wider than ``width`` in the current font, broken at spaces and at
+    its own line breaks (a word wider than a line stands alone). Measured word by word, each
+    word once (``widths``: the words measured so far, in this font): fpdf2's ``multi_cell``
+    measures its line again at every character, 6 s for a month of the communes' texts."""
+    space = pdf.get_string_width(" ")
+    lines = []
+    for paragraph in text.splitlines() or [""]:
+        words: list[str] = []
+        used = 0.0
+        for word in paragraph.split():
+            if word not in widths:
+                widths[word] = pdf.get_string_width(word)
+            if words and used + space + widths[word] > width:
+                lines.append(" ".join(words))
+                words, used = [], 0.0
+            used += (space if words else 0.0) + widths[word]
+            words.append(word)
+        lines.append(" ".join(words))
+    return lines
+
+
+#: The remarks' label column and line height.
+_LABEL_WIDTH, _TEXT_LINE = 36.0, 4.2
+
+
+def _remark(pdf: FPDF, sent: SentReport, widths: dict[str, float]) -> None:
+    """The commune, period and sending, then each text that was written, wrapped."""
+    if pdf.will_page_break(14):
+        pdf.add_page(orientation="L")
+    at = to_vietnam_time(sent.submitted_at)
+    pdf.set_font("DejaVu", "B", 9)
+    pdf.set_text_color(*BLUE)
+    timing = "muộn" if sent.late else "đúng hạn"
+    pdf.cell(
+        0,
+        5,
+        f"{sent.commune_name} · {sent.period.label.capitalize()} · gửi lúc "
+        f"{at:%H:%M} ngày {vn_date(at.date())} ({timing})",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.set_text_color(0, 0, 0)
+    for label, text in (
+        ("Khó khăn, vướng mắc", sent.difficulties),
+        ("Đề xuất, kiến nghị", sent.proposals),
+    ):
+        if text:
+            pdf.set_font("DejaVu", "B", 8)
+            pdf.cell(_LABEL_WIDTH, _TEXT_LINE, f"{label}:")
+            pdf.set_font("DejaVu", "", 8)
+            for line in wrapped(pdf, text, pdf.w - 2 * MARGIN - _LABEL_WIDTH, widths):
+                pdf.set_x(MARGIN + _LABEL_WIDTH)
+                pdf.cell(0, _TEXT_LINE, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_draw_color(*LIGHT)
+    pdf.line(MARGIN, pdf.get_y() + 1, pdf.w - MARGIN, pdf.get_y() + 1)
+    pdf.ln(3)
 
 
 def _bars(pdf: FPDF, communes: Sequence[Line]) -> None:

@@ -1,8 +1,12 @@
 """The province's monthly report as an XLSX workbook (R18), for the offices that rework it.
 
-Three sheets: "Tổng hợp" (the title block, one row per commune, the province's total in
-bold), "Theo ngày" (the province's rates on each snapshot day of the month) and "Biểu đồ"
-(native Excel charts over the two: the book-activation rate per commune, the daily trend).
+Six sheets: "Tổng hợp" (the title block, one row per commune, the province's total in
+bold), "Trường học, doanh nghiệp" and "Báo cáo của xã" (the same rows: schools, pupils and
+enterprises reached, R13; the communes' reports due, sent and on time, R11), "Khó khăn, đề
+xuất" (each sent report's text, wrapped), "Theo ngày" (the province's rates on each snapshot
+day of the month) and "Biểu đồ" (native Excel charts over "Tổng hợp" and "Theo ngày": the
+book-activation rate per commune, the daily trend). The R13 and R11 figures are sheets of
+their own rather than columns of "Tổng hợp": 30 columns would not print on one page.
 Numbers are numeric cells, so the office can sum and sort them; their formats (``#,##0``,
 ``0.0%``, ``dd/mm/yyyy``) are shown in Vietnamese Excel as 1.234.567, 98,5% and 31/03/2026.
 The report is a few hundred cells: openpyxl's ordinary workbook is fast enough, unlike the
@@ -18,17 +22,26 @@ from dataclasses import dataclass
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.chart import BarChart, LineChart, Reference  # type: ignore[import-untyped]
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # type: ignore[import-untyped]
+from openpyxl.styles import (  # type: ignore[import-untyped]
+    Alignment,
+    Border,
+    Font,
+    NamedStyle,
+    PatternFill,
+    Side,
+)
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
 
-from sokhoe.campaign.province_report import Line, ProvinceReport
+from sokhoe.campaign.province_report import Line, ProvinceReport, SentReport, next_month
+from sokhoe.vietnam_time import to_vietnam_time
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COUNT = "#,##0"
 CHANGE = "+#,##0;-#,##0;0"
 PERCENT = "0.0%"
 DATE = "dd/mm/yyyy"
+TIME = "dd/mm/yyyy hh:mm"
 BLUE = "0B4C8C"
 _BOLD = Font(bold=True)
 _HEADING = Font(bold=True, color="FFFFFF")
@@ -65,6 +78,28 @@ COLUMNS: Sequence[Column] = (
     Column("Lượt thăm hộ trong tháng", 11, COUNT, lambda line: line.visits_in_month),
     Column("Hộ đã thăm (lũy kế)", 11, COUNT, lambda line: line.households_visited),
 )
+#: The codes and names that begin every sheet of communes.
+_UNIT = COLUMNS[:2]
+ESTABLISHMENT_COLUMNS: Sequence[Column] = (
+    *_UNIT,
+    Column("Trường học", 11, COUNT, lambda line: line.schools),
+    Column("Trường đã đến vận động", 11, COUNT, lambda line: line.schools_reached),
+    Column("% trường đã đến", 9, PERCENT, lambda line: line.schools_rate),
+    Column("Học sinh", 11, COUNT, lambda line: line.students),
+    Column("Học sinh có thẻ BHYT tích hợp", 12, COUNT, lambda line: line.students_integrated),
+    Column("% học sinh có thẻ tích hợp", 10, PERCENT, lambda line: line.students_rate),
+    Column("Doanh nghiệp", 11, COUNT, lambda line: line.enterprises),
+    Column("Doanh nghiệp đã đến vận động", 12, COUNT, lambda line: line.enterprises_reached),
+    Column("% doanh nghiệp đã đến", 10, PERCENT, lambda line: line.enterprises_rate),
+)
+REPORTING_COLUMNS: Sequence[Column] = (
+    *_UNIT,
+    Column("Số kỳ báo cáo đến hạn", 11, COUNT, lambda line: line.reports.due),
+    Column("Đã gửi", 11, COUNT, lambda line: line.reports.submitted),
+    Column("Gửi đúng hạn", 11, COUNT, lambda line: line.reports.on_time),
+    Column("Tỷ lệ đầy đủ", 10, PERCENT, lambda line: line.reports.completeness_rate),
+    Column("Tỷ lệ kịp thời", 10, PERCENT, lambda line: line.reports.timeliness_rate),
+)
 #: "STT" before the columns above; the books rate's column (for the chart).
 _FIRST = 2
 _BOOKS_RATE_COLUMN = _FIRST + 7
@@ -80,7 +115,22 @@ def report_xlsx(report: ProvinceReport, *, now: dt.datetime) -> bytes:
     summary = book.active
     assert summary is not None
     summary.title = "Tổng hợp"
-    _summary(summary, report)
+    _summary(summary, report, COLUMNS)
+    _summary(
+        book.create_sheet("Trường học, doanh nghiệp"),
+        report,
+        ESTABLISHMENT_COLUMNS,
+        "Trường học đã đến vận động, học sinh có thẻ BHYT tích hợp VNeID, doanh nghiệp đã "
+        f"đến vận động, đến ngày {report.end_day:%d/%m/%Y}",
+    )
+    _summary(
+        book.create_sheet("Báo cáo của xã"),
+        report,
+        REPORTING_COLUMNS,
+        f"Báo cáo của xã có hạn nộp trong tháng {report.month:%m/%Y} và đã quá hạn khi lập "
+        "báo cáo: đầy đủ (đã gửi) và kịp thời (gửi đúng hạn), trên số kỳ đến hạn",
+    )
+    _remarks(book.create_sheet("Khó khăn, đề xuất"), report)
     days = book.create_sheet("Theo ngày")
     _days(days, report)
     _charts(book.create_sheet("Biểu đồ"), summary, days, report)
@@ -89,8 +139,12 @@ def report_xlsx(report: ProvinceReport, *, now: dt.datetime) -> bytes:
     return out.getvalue()
 
 
-def _summary(sheet: Worksheet, report: ProvinceReport) -> None:
-    last = get_column_letter(_FIRST + len(COLUMNS) - 1)
+def _summary(
+    sheet: Worksheet, report: ProvinceReport, columns: Sequence[Column], caption: str = ""
+) -> None:
+    """The title block, ``caption`` below it, then a row of ``columns`` per commune and the
+    total."""
+    last = get_column_letter(_FIRST + len(columns) - 1)
     sheet["A1"] = report.department
     sheet["A1"].font = _BOLD
     sheet["A2"] = report.title
@@ -106,7 +160,10 @@ def _summary(sheet: Worksheet, report: ProvinceReport) -> None:
         sheet.cell(row, 1, label).alignment = Alignment(horizontal="right")
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
         _date_cell(sheet, row, 4, day)
-    headings = ["STT", *(column.title for column in COLUMNS)]
+    if caption:
+        sheet["A6"] = caption
+        sheet["A6"].font = _BOLD
+    headings = ["STT", *(column.title for column in columns)]
     for col, heading in enumerate(headings, 1):
         cell = sheet.cell(HEADER_ROW, col, heading)
         cell.font, cell.fill, cell.border = _HEADING, _HEADING_FILL, _GRID
@@ -115,10 +172,10 @@ def _summary(sheet: Worksheet, report: ProvinceReport) -> None:
     row = HEADER_ROW
     for number, line in enumerate(report.communes, 1):
         row += 1
-        _line(sheet, row, number, line)
-    _line(sheet, row + 1, None, report.total, total=True)
+        _line(sheet, row, number, line, columns)
+    _line(sheet, row + 1, None, report.total, columns, total=True)
     sheet.column_dimensions["A"].width = 6
-    for col, column in enumerate(COLUMNS, _FIRST):
+    for col, column in enumerate(columns, _FIRST):
         sheet.column_dimensions[get_column_letter(col)].width = column.width
     sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, _FIRST + 2)
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
@@ -126,10 +183,16 @@ def _summary(sheet: Worksheet, report: ProvinceReport) -> None:
 
 
 def _line(
-    sheet: Worksheet, row: int, number: int | None, line: Line, *, total: bool = False
+    sheet: Worksheet,
+    row: int,
+    number: int | None,
+    line: Line,
+    columns: Sequence[Column],
+    *,
+    total: bool = False,
 ) -> None:
     cells = [sheet.cell(row, 1, number)]
-    for col, column in enumerate(COLUMNS, _FIRST):
+    for col, column in enumerate(columns, _FIRST):
         cell = sheet.cell(row, col, column.value(line))
         cell.number_format = column.number_format
         cells.append(cell)
@@ -137,6 +200,66 @@ def _line(
         cell.border = _GRID
         if total:
             cell.font, cell.fill = _BOLD, _TOTAL_FILL
+
+
+#: The named styles of "Khó khăn, đề xuất"'s cells.
+_REMARK, _REMARK_TIME = "Ý kiến của xã", "Ý kiến của xã, thời điểm"
+#: "Khó khăn, đề xuất": title and width of each column.
+_REMARK_HEADINGS = (
+    ("STT", 6),
+    ("Mã xã", 8),
+    ("Xã, phường, đặc khu", 24),
+    ("Kỳ báo cáo", 16),
+    ("Gửi lúc", 16),
+    ("Hạn nộp", 10),
+    ("Khó khăn, vướng mắc", 60),
+    ("Đề xuất, kiến nghị", 60),
+)
+
+
+def _remarks(sheet: Worksheet, report: ProvinceReport) -> None:
+    """Each report sent for a period beginning in the month: its commune, period, when it
+    was sent (Vietnam time), whether on time, and the officer's two texts, wrapped."""
+    last_day = next_month(report.month) - dt.timedelta(days=1)
+    sheet["A1"] = (
+        f"Khó khăn, vướng mắc và đề xuất, kiến nghị trong báo cáo của xã các kỳ từ "
+        f"{report.month:%d/%m/%Y} đến {last_day:%d/%m/%Y}"
+    )
+    sheet["A1"].font = Font(bold=True, size=12, color=BLUE)
+    for col, (heading, width) in enumerate(_REMARK_HEADINGS, 1):
+        cell = sheet.cell(2, col, heading)
+        cell.font, cell.fill, cell.border = _HEADING, _HEADING_FILL, _GRID
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    if not report.sent_reports:
+        sheet["A3"] = "Chưa xã nào gửi báo cáo của kỳ nào trong tháng."
+    # A named style per kind of cell: thousands of rows styled cell by cell with their own
+    # border and alignment objects took seconds, hashing them into the workbook's styles.
+    top = Alignment(vertical="top", wrap_text=True)
+    sheet.parent.add_named_style(NamedStyle(_REMARK, border=_GRID, alignment=top))
+    sheet.parent.add_named_style(
+        NamedStyle(_REMARK_TIME, border=_GRID, alignment=top, number_format=TIME)
+    )
+    for row, sent in enumerate(report.sent_reports, 3):
+        _remark(sheet, row, row - 2, sent)
+    sheet.freeze_panes = "A3"
+    sheet.print_title_rows = "2:2"
+    _landscape(sheet)
+
+
+def _remark(sheet: Worksheet, row: int, number: int, sent: SentReport) -> None:
+    values = (
+        number,
+        sent.commune_code,
+        sent.commune_name,
+        sent.period.label.capitalize(),
+        to_vietnam_time(sent.submitted_at).replace(tzinfo=None),
+        "Muộn" if sent.late else "Đúng hạn",
+        sent.difficulties,
+        sent.proposals,
+    )
+    for col, value in enumerate(values, 1):
+        sheet.cell(row, col, value).style = _REMARK_TIME if col == 5 else _REMARK
 
 
 def _days(sheet: Worksheet, report: ProvinceReport) -> None:

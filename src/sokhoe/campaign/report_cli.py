@@ -13,7 +13,7 @@ from rich.console import Console
 from sokhoe import runtime
 from sokhoe.access.clock import utcnow
 from sokhoe.campaign import province_report
-from sokhoe.campaign.indicators import UnknownProvince, vietnam_today
+from sokhoe.campaign.indicators import UnknownProvince
 from sokhoe.campaign.province_report import ReportFormat
 from sokhoe.db import unit_of_work
 from sokhoe.web.formatting import vn_date, vn_number
@@ -38,10 +38,11 @@ def report_command(
             console.status(f"Đang lập báo cáo tháng {first:%m/%Y} của tỉnh {province}…"),
             unit_of_work(runtime.open_database().sessions) as session,
         ):
+            now = utcnow()
             report = province_report.build_report(
-                session, province_code=province, month=first, today=vietnam_today()
+                session, province_code=province, month=first, now=now
             )
-            written = report_file(report, format, now=utcnow())
+            written = report_file(report, format, now=now)
             out.write_bytes(written.content)
     except (province_report.ReportError, UnknownProvince) as error:
         err_console.print(str(error))

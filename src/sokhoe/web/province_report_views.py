@@ -18,7 +18,6 @@ from sokhoe.access.clock import utcnow
 from sokhoe.access.roles import Role
 from sokhoe.access.scope import Actor
 from sokhoe.campaign import province_report
-from sokhoe.campaign.indicators import vietnam_today
 from sokhoe.campaign.province_report import ReportFormat
 from sokhoe.campaign.province_report_files import report_file
 from sokhoe.web.book_views import no_store
@@ -59,17 +58,14 @@ def download(
         kind = ReportFormat(dinh_dang)
     except (province_report.BadMonth, ValueError):
         return _page(request, session, actor, problem="bad_request", status_code=400)
+    now = utcnow()
     try:
         report = province_report.build_report(
-            session,
-            province_code=_province(actor),
-            month=month,
-            today=vietnam_today(),
-            actor=actor,
+            session, province_code=_province(actor), month=month, now=now, actor=actor
         )
     except province_report.NoSnapshot:
         return _page(request, session, actor, problem="no_snapshot", status_code=404)
-    written = report_file(report, kind, now=utcnow())
+    written = report_file(report, kind, now=now)
     return Response(
         written.content,
         media_type=written.media_type,
