@@ -49,7 +49,7 @@ from sokhoe.access.scope import Actor
 from sokhoe.campaign.head_models import CommuneHead
 from sokhoe.campaign.heads import heads_of, oversees
 from sokhoe.campaign.indicator_models import IndicatorSnapshot
-from sokhoe.campaign.indicators import UnitLevel, latest_day
+from sokhoe.campaign.indicators import UnitLevel, latest_day, share
 from sokhoe.campaign.models import Campaign, CampaignTarget, GuidanceTeam, TeamVillage
 from sokhoe.campaign.service import active_campaign
 from sokhoe.campaign.vocabulary import Indicator
@@ -76,11 +76,6 @@ ESTABLISHMENT_FIGURES = (
     ("students", Indicator.STUDENTS, "students_integrated", "students"),
     ("enterprises", Indicator.ENTERPRISES, "enterprises_reached", "enterprises"),
 )
-
-
-def share(done: int, of: int) -> float | None:
-    """``done / of``; ``None`` when there is nobody to count (``of`` is 0)."""
-    return done / of if of else None
 
 
 class _Counts(NamedTuple):

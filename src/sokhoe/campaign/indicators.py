@@ -128,6 +128,11 @@ class Snapshot:
     villages: int
 
 
+def share(part: int, whole: int) -> float | None:
+    """``part / whole`` of a unit's counts; ``None`` when there is nobody to count."""
+    return part / whole if whole else None
+
+
 def vietnam_today() -> dt.date:
     """Today in Vietnam: the day a snapshot counts by default."""
     return to_vietnam_time(utcnow()).date()

@@ -36,7 +36,7 @@ from sokhoe.access.clock import as_utc
 from sokhoe.access.purposes import Purpose
 from sokhoe.access.scope import Actor
 from sokhoe.campaign.indicator_models import IndicatorSnapshot
-from sokhoe.campaign.indicators import UnitLevel, UnknownProvince
+from sokhoe.campaign.indicators import UnitLevel, UnknownProvince, share
 from sokhoe.campaign.report_completeness import Counts, completeness, submitted_reports, totals
 from sokhoe.campaign.report_periods import Period, PeriodKind, vietnam_day
 from sokhoe.registry.models import Commune, Province
@@ -103,10 +103,6 @@ def next_month(first: dt.date) -> dt.date:
     return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
-
-
 @dataclass(frozen=True)
 class Line:
     """A commune's line of the table, or the province's (the total)."""
@@ -138,27 +134,27 @@ class Line:
 
     @property
     def level2_rate(self) -> float | None:
-        return _rate(self.level2, self.eligible)
+        return share(self.level2, self.eligible)
 
     @property
     def books_rate(self) -> float | None:
-        return _rate(self.books_activated, self.eligible)
+        return share(self.books_activated, self.eligible)
 
     @property
     def cards_rate(self) -> float | None:
-        return _rate(self.cards_integrated, self.cards_listed)
+        return share(self.cards_integrated, self.cards_listed)
 
     @property
     def schools_rate(self) -> float | None:
-        return _rate(self.schools_reached, self.schools)
+        return share(self.schools_reached, self.schools)
 
     @property
     def students_rate(self) -> float | None:
-        return _rate(self.students_integrated, self.students)
+        return share(self.students_integrated, self.students)
 
     @property
     def enterprises_rate(self) -> float | None:
-        return _rate(self.enterprises_reached, self.enterprises)
+        return share(self.enterprises_reached, self.enterprises)
 
 
 @dataclass(frozen=True)
@@ -406,9 +402,9 @@ def _trend(session: Session, province_code: int, month: dt.date) -> list[DayRate
     return [
         DayRates(
             day=row.day,
-            level2_rate=_rate(row.level2, row.eligible),
-            books_rate=_rate(row.books_activated, row.eligible),
-            cards_rate=_rate(row.cards_integrated, row.cards_listed),
+            level2_rate=share(row.level2, row.eligible),
+            books_rate=share(row.books_activated, row.eligible),
+            cards_rate=share(row.cards_integrated, row.cards_listed),
         )
         for row in rows
     ]
