@@ -38,6 +38,7 @@ from sokhoe.access.roles import Role
 from sokhoe.access.service import create_user
 from sokhoe.campaign import plans
 from sokhoe.campaign.indicator_models import IndicatorSnapshot
+from sokhoe.campaign.indicators import COUNTS as SNAPSHOT_COUNTS
 from sokhoe.campaign.province_report import ReportFormat, build_report
 from sokhoe.campaign.province_report_files import report_file
 from sokhoe.campaign.report_models import CommuneReport
@@ -52,18 +53,9 @@ MARCH = dt.date(2026, 3, 1)
 LAST_DAY = dt.date(2026, 3, 31)
 NOW = dt.datetime(2026, 4, 2, 3, 0, tzinfo=dt.UTC)
 _KEYS = "day, taken_at, province_code, unit_level, unit_code, commune_code"
-#: The counts filled (the snapshot's other columns keep their defaults).
-COUNTS = (
-    "residents",
-    "eligible",
-    "level2",
-    "books_activated",
-    "cards_listed",
-    "cards_integrated",
-    "visits_on_day",
-    "visits_to_date",
-    "households_visited",
-)
+#: The counts filled, the register's and the visits' (the establishments' keep their
+#: defaults).
+COUNTS = SNAPSHOT_COUNTS[: SNAPSHOT_COUNTS.index("households_visited") + 1]
 
 
 def fill(database: Database, villages: int, days: int) -> None:
